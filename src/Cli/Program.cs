@@ -1,0 +1,17 @@
+using System.CommandLine;
+using Ashlar.Cli;
+
+// Exit codes follow docker build: 0 ok, 1 the operation failed, 2 the command line was wrong.
+var root = new RootCommand("Ashlar: a daemonless Dockerfile build engine");
+foreach (var command in CommandCatalog.All())
+    root.Subcommands.Add(command);
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+        Console.Error.WriteLine($"ashlar: {error.Message}");
+    Console.Error.WriteLine("Run 'ashlar --help' for usage.");
+    return ExitCodes.Usage;
+}
+return await parsed.InvokeAsync();
