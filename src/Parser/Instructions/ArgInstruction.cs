@@ -1,0 +1,8 @@
+namespace Ashlar.Parser.Instructions;
+
+/// <summary><c>ARG name[=default] ...</c>; <paramref name="Required"/> with <c>--required</c>.</summary>
+public sealed record ArgInstruction(IReadOnlyList<ArgDefinition> Args, bool Required) : Instruction
+{
+    public override string Keyword => "ARG";
+    public override bool ExpandsVariables => true;
+}
