@@ -55,10 +55,13 @@ internal sealed class RegistryAuthenticator(HttpClient http, IRegistryCredential
             .OrderByDescending(c => c.IsBearer)
             .FirstOrDefault(c => c.IsBearer || c.IsBasic);
         if (challenge is null) return false;
-        challenges.TryGetValue(host, out var previous);
         challenges[host] = challenge;
         if (challenge.IsBasic)
-            return previous is not { IsBasic: true } && CredentialsFor(host).Credentials is not null;
+        {
+            // Basic credentials that were sent and refused will not do better a second time.
+            var sentBasic = response.RequestMessage?.Headers.Authorization?.Scheme == "Basic";
+            return !sentBasic && CredentialsFor(host).Credentials is not null;
+        }
         // A cached token the registry no longer accepts (expired early, or scope changed): fetch afresh.
         tokens.TryRemove(TokenKey(challenge, host, EffectiveScopes(challenge, scopes)), out _);
         return true;
