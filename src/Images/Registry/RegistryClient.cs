@@ -1,7 +1,10 @@
 using System.Net;
 using Ashlar.Images.Content;
+using Ashlar.Images.Formats;
 using Ashlar.Images.Registry.Auth;
+using Ashlar.Images.References;
 using Ashlar.Images.Registry.Transfer;
+using Ashlar.Images.Store;
 
 namespace Ashlar.Images.Registry;
 
@@ -36,15 +39,15 @@ public sealed class RegistryClient : IDisposable
     /// <param name="repository">The repository path, e.g. <c>library/busybox</c>.</param>
     /// <param name="reference">A tag, or a digest such as <c>sha256:...</c>.</param>
     /// <param name="store">Where the blobs and manifests go; it verifies each against its digest.</param>
-    /// <param name="platform">The platform to choose from an index; <see cref="TargetPlatform.Default"/> when null.</param>
+    /// <param name="platform">The platform to choose from an index; <see cref="Platform.Current"/> when null.</param>
     /// <param name="progress">Told about each blob as it is done.</param>
     /// <param name="cancellationToken">Stops the pull; nothing half-written becomes visible in the store.</param>
     /// <exception cref="RegistryException">The registry refused or failed, or served content that did not verify.</exception>
     public Task<PullResult> PullAsync(string registry, string repository, string reference, IContentStore store,
-        TargetPlatform? platform = null, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+        Platform? platform = null, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var puller = new ImagePuller(Repository(registry, repository, forPush: false), store, Math.Max(1, options.MaxConcurrentTransfers), progress);
-        return puller.PullAsync(reference, platform ?? TargetPlatform.Default, cancellationToken);
+        return puller.PullAsync(reference, platform ?? Platform.Current, cancellationToken);
     }
 
     /// <summary>
@@ -67,6 +70,48 @@ public sealed class RegistryClient : IDisposable
         var pusher = new ImagePusher(Repository(registry, repository, forPush: true), store, Math.Max(1, options.MaxConcurrentTransfers),
             options.UploadChunkSize, mountFrom, progress);
         return pusher.PushAsync(manifest, tag, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>ashlar pull</c>: pulls <paramref name="reference"/> into <paramref name="store"/> and tags it there, pointing at
+    /// the manifest for <paramref name="platform"/> (this machine's platform by default).
+    /// </summary>
+    /// <param name="reference">What to pull, e.g. <c>ImageReference.Parse("busybox")</c> or <c>127.0.0.1:5000/app@sha256:...</c>.</param>
+    /// <param name="store">The image store that receives the blobs and the tag.</param>
+    /// <param name="platform">The platform to choose from an index; <see cref="Platform.Current"/> when null.</param>
+    /// <param name="progress">Told about each blob as it is done.</param>
+    /// <param name="cancellationToken">Stops the pull; nothing half-written becomes visible in the store.</param>
+    /// <exception cref="RegistryException">The registry refused or failed, or served content that did not verify.</exception>
+    public async Task<PullResult> PullAsync(ImageReference reference, ImageStore store, Platform? platform = null,
+        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var result = await PullAsync(reference.Domain, reference.Path, reference.Digest?.ToString() ?? reference.Tag ?? ImageReference.DefaultTag,
+            store.Content, platform, progress, cancellationToken).ConfigureAwait(false);
+        var manifest = Descriptor.For(result.ManifestMediaType, result.ManifestDigest, store.Content.SizeOf(result.ManifestDigest)!.Value);
+        await store.TagAsync(reference, manifest, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// <c>ashlar push</c>: pushes the image <paramref name="source"/> names in <paramref name="store"/> (a reference or an
+    /// image id) to <paramref name="destination"/>. When the store knows the image under another repository of the same
+    /// registry, its blobs are mounted from there instead of uploaded.
+    /// </summary>
+    /// <param name="store">The image store that holds the image.</param>
+    /// <param name="source">The local image: a reference such as <c>app:1</c>, or an image id.</param>
+    /// <param name="destination">Where to push, e.g. <c>127.0.0.1:5000/team/app:1</c>; without a tag the image is pushed by digest.</param>
+    /// <param name="progress">Told about each blob as it is done.</param>
+    /// <param name="cancellationToken">Stops the push.</param>
+    /// <exception cref="RegistryException">The registry refused or failed, or the store lacks part of the image.</exception>
+    /// <exception cref="ImageNotFoundException">The store has no image called <paramref name="source"/>.</exception>
+    public async Task<PushResult> PushAsync(ImageStore store, string source, ImageReference destination,
+        IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var image = await store.FindAsync(source, cancellationToken).ConfigureAwait(false);
+        var known = await store.ReferencesToAsync(image.Digest, cancellationToken).ConfigureAwait(false);
+        var mountFrom = known.FirstOrDefault(r => r.Domain == destination.Domain && r.Path != destination.Path)?.Path;
+        return await PushAsync(store.Content, image.Digest, destination.Domain, destination.Path, destination.Tag, mountFrom, progress, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,8 +1,11 @@
+using Ashlar.Images.Content;
 using System.Net;
 using Ashlar.Images.Registry;
 using Ashlar.Images.Registry.Auth;
 using Ashlar.Images.Registry.Transfer;
 using Ashlar.Images.Tests.Registry.Support;
+
+using Ashlar.Images.Tests.Support;
 
 namespace Ashlar.Images.Tests.Registry;
 
@@ -48,12 +51,12 @@ public sealed class AuthTests : IDisposable
     {
         await using var registry = await StartHtpasswdRegistryAsync();
         var image = TestImage.Create();
-        var source = new ScratchContentStore(temp.Combine("source"));
+        var source = new FileContentStore(temp.Combine("source"));
         await image.WriteToAsync(source);
         using var client = ClientWith(registry.Host);
 
         await client.PushAsync(source, image.ManifestDigest, registry.Host, "private/app", "v1");
-        var pulled = await client.PullAsync(registry.Host, "private/app", "v1", new ScratchContentStore(temp.Combine("target")));
+        var pulled = await client.PullAsync(registry.Host, "private/app", "v1", new FileContentStore(temp.Combine("target")));
 
         Assert.Equal(image.ManifestDigest, pulled.ManifestDigest);
     }
@@ -66,9 +69,9 @@ public sealed class AuthTests : IDisposable
         using var wrong = ClientWith(registry.Host, password: "wrong");
 
         var noCredentials = await Assert.ThrowsAsync<RegistryException>(() =>
-            anonymous.PullAsync(registry.Host, "private/app", "v1", new ScratchContentStore(temp.Combine("a"))));
+            anonymous.PullAsync(registry.Host, "private/app", "v1", new FileContentStore(temp.Combine("a"))));
         var refused = await Assert.ThrowsAsync<RegistryException>(() =>
-            wrong.PullAsync(registry.Host, "private/app", "v1", new ScratchContentStore(temp.Combine("b"))));
+            wrong.PullAsync(registry.Host, "private/app", "v1", new FileContentStore(temp.Combine("b"))));
 
         Assert.StartsWith("unauthorized:", noCredentials.Message);
         Assert.EndsWith($"run 'ashlar login {registry.Host}'", noCredentials.Message);
@@ -97,14 +100,14 @@ public sealed class AuthTests : IDisposable
         using var _ = tokens;
         await using var __ = registry;
         var image = TestImage.Create();
-        var source = new ScratchContentStore(temp.Combine("source"));
+        var source = new FileContentStore(temp.Combine("source"));
         await image.WriteToAsync(source);
         using var client = ClientWith(registry.Host);
 
         await client.PushAsync(source, image.ManifestDigest, registry.Host, "team/app", "v1");
-        var pulled = await client.PullAsync(registry.Host, "team/app", "v1", new ScratchContentStore(temp.Combine("target")));
+        var pulled = await client.PullAsync(registry.Host, "team/app", "v1", new FileContentStore(temp.Combine("target")));
         var asked = tokens.Requests.Count;
-        await client.PullAsync(registry.Host, "team/app", "v1", new ScratchContentStore(temp.Combine("again")));
+        await client.PullAsync(registry.Host, "team/app", "v1", new FileContentStore(temp.Combine("again")));
 
         Assert.Equal(image.ManifestDigest, pulled.ManifestDigest);
         Assert.All(tokens.Requests, r => Assert.Equal(User, r.User));
@@ -120,7 +123,7 @@ public sealed class AuthTests : IDisposable
         using var _ = tokens;
         await using var __ = registry;
         var image = TestImage.Create();
-        var source = new ScratchContentStore(temp.Combine("source"));
+        var source = new FileContentStore(temp.Combine("source"));
         await image.WriteToAsync(source);
         using var client = ClientWith(registry.Host);
         await client.PushAsync(source, image.ManifestDigest, registry.Host, "team/base", "v1");
@@ -143,9 +146,9 @@ public sealed class AuthTests : IDisposable
         using var wrong = ClientWith(registry.Host, password: "wrong");
 
         var noAccess = await Assert.ThrowsAsync<RegistryException>(() =>
-            anonymous.PullAsync(registry.Host, "team/app", "v1", new ScratchContentStore(temp.Combine("a"))));
+            anonymous.PullAsync(registry.Host, "team/app", "v1", new FileContentStore(temp.Combine("a"))));
         var refused = await Assert.ThrowsAsync<RegistryException>(() =>
-            wrong.PullAsync(registry.Host, "team/app", "v1", new ScratchContentStore(temp.Combine("b"))));
+            wrong.PullAsync(registry.Host, "team/app", "v1", new FileContentStore(temp.Combine("b"))));
 
         Assert.StartsWith("unauthorized:", noAccess.Message);
         Assert.EndsWith($"run 'ashlar login {registry.Host}'", noAccess.Message);

@@ -4,6 +4,8 @@ using Ashlar.Images.Content;
 using Ashlar.Images.Registry;
 using Ashlar.Images.Tests.Registry.Support;
 
+using Ashlar.Images.Tests.Support;
+
 namespace Ashlar.Images.Tests.Registry;
 
 /// <summary>What a registry serves is checked: wrong blobs are refused and leave nothing behind, bad manifests are named.</summary>
@@ -18,7 +20,7 @@ public sealed class BadContentTests : IDisposable
     {
         await using var registry = await RegistryProcess.StartAsync();
         var image = TestImage.Create(layerCount: 1);
-        var source = new ScratchContentStore(temp.Combine("source"));
+        var source = new FileContentStore(temp.Combine("source"));
         await image.WriteToAsync(source);
         using var client = Client();
         await client.PushAsync(source, image.ManifestDigest, registry.Host, "tampered/image", "v1");
@@ -30,7 +32,7 @@ public sealed class BadContentTests : IDisposable
         bytes[bytes.Length / 2] ^= 0xFF;
         await File.WriteAllBytesAsync(data, bytes);
 
-        var target = new ScratchContentStore(temp.Combine("target"));
+        var target = new FileContentStore(temp.Combine("target"));
         var error = await Assert.ThrowsAsync<RegistryException>(() => client.PullAsync(registry.Host, "tampered/image", "v1", target));
 
         Assert.Equal("DIGEST_INVALID", error.Code);
@@ -54,7 +56,7 @@ public sealed class BadContentTests : IDisposable
             var p when p.Contains("/blobs/") => FakeRegistry.WriteAsync(context, wrong),
             _ => FakeRegistry.WriteAsync(context, [], status: HttpStatusCode.NotFound),
         });
-        var target = new ScratchContentStore(temp.Combine("target"));
+        var target = new FileContentStore(temp.Combine("target"));
         using var client = Client();
 
         var error = await Assert.ThrowsAsync<RegistryException>(() => client.PullAsync(server.Host, "bad/blob", "v1", target));
@@ -89,7 +91,7 @@ public sealed class BadContentTests : IDisposable
             else if (path.EndsWith(image.ConfigDigest.ToString())) await FakeRegistry.WriteAsync(context, image.Config);
             else await FakeRegistry.WriteAsync(context, [], status: HttpStatusCode.NotFound);
         });
-        var target = new ScratchContentStore(temp.Combine("target"));
+        var target = new FileContentStore(temp.Combine("target"));
         using var client = Client();
 
         var pulled = await client.PullAsync(server.Host, "flaky/image", "v1", target);
@@ -107,7 +109,7 @@ public sealed class BadContentTests : IDisposable
         using var client = new RegistryClient(new RegistryClientOptions { Credentials = null, MaxRetries = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(1) });
 
         var error = await Assert.ThrowsAsync<RegistryException>(() =>
-            client.PullAsync(server.Host, "down/image", "v1", new ScratchContentStore(temp.Combine("target"))));
+            client.PullAsync(server.Host, "down/image", "v1", new FileContentStore(temp.Combine("target"))));
 
         Assert.Equal(3, server.Hits("/v2/down/image/manifests/v1"));
         Assert.Contains("502", error.Message);
@@ -125,7 +127,7 @@ public sealed class BadContentTests : IDisposable
         using var client = Client();
 
         var error = await Assert.ThrowsAsync<RegistryException>(() =>
-            client.PullAsync(server.Host, "odd/image", "v1", new ScratchContentStore(temp.Combine("target"))));
+            client.PullAsync(server.Host, "odd/image", "v1", new FileContentStore(temp.Combine("target"))));
 
         Assert.StartsWith(string.Format(expected, $"{server.Host}/odd/image:v1"), error.Message);
     }
@@ -139,7 +141,7 @@ public sealed class BadContentTests : IDisposable
         using var client = Client();
 
         var error = await Assert.ThrowsAsync<RegistryException>(() =>
-            client.PullAsync(server.Host, "pinned/image", image.ManifestDigest.ToString(), new ScratchContentStore(temp.Combine("target"))));
+            client.PullAsync(server.Host, "pinned/image", image.ManifestDigest.ToString(), new FileContentStore(temp.Combine("target"))));
 
         Assert.Equal("DIGEST_INVALID", error.Code);
         Assert.Contains(image.ManifestDigest.ToString(), error.Message);

@@ -1,7 +1,12 @@
+using Ashlar.Images.Formats;
 using Ashlar.Images.Content;
+using Ashlar.Images.References;
+using Ashlar.Images.Store;
 using Ashlar.Images.Registry;
 using Ashlar.Images.Registry.Transfer;
 using Ashlar.Images.Tests.Registry.Support;
+
+using Ashlar.Images.Tests.Support;
 
 namespace Ashlar.Images.Tests.Registry;
 
@@ -12,7 +17,7 @@ public sealed class PushPullTests(RegistryFixture registry) : IDisposable
     readonly TempDirectory temp = new();
     int stores;
 
-    IContentStore NewStore() => new ScratchContentStore(temp.Combine($"store{++stores}"));
+    IContentStore NewStore() => new FileContentStore(temp.Combine($"store{++stores}"));
 
     static RegistryClient Client(long? chunkSize = null) =>
         new(new RegistryClientOptions { Credentials = null, UploadChunkSize = chunkSize });
@@ -134,11 +139,11 @@ public sealed class PushPullTests(RegistryFixture registry) : IDisposable
         using var client = Client();
 
         var pushed = await client.PushAsync(source, indexDigest, registry.Host, repository, "multi");
-        var defaultPull = await client.PullAsync(registry.Host, repository, "multi", NewStore(), TargetPlatform.Parse("linux/amd64"));
+        var defaultPull = await client.PullAsync(registry.Host, repository, "multi", NewStore(), Platform.Parse("linux/amd64"));
         var armStore = NewStore();
-        var armPull = await client.PullAsync(registry.Host, repository, "multi", armStore, TargetPlatform.Parse("linux/arm64"));
+        var armPull = await client.PullAsync(registry.Host, repository, "multi", armStore, Platform.Parse("linux/arm64"));
         var missing = await Assert.ThrowsAsync<RegistryException>(() =>
-            client.PullAsync(registry.Host, repository, "multi", NewStore(), TargetPlatform.Parse("linux/s390x")));
+            client.PullAsync(registry.Host, repository, "multi", NewStore(), Platform.Parse("linux/s390x")));
 
         Assert.Equal(indexDigest, pushed.Digest);
         Assert.Equal(indexDigest, defaultPull.Digest);
@@ -148,6 +153,47 @@ public sealed class PushPullTests(RegistryFixture registry) : IDisposable
         Assert.False(armStore.Exists(amd64.ConfigDigest));
         Assert.Contains("linux/s390x", missing.Message);
         Assert.Contains("linux/arm64", missing.Message);
+    }
+
+    [Fact]
+    public async Task ImageStoresRoundTripByNameAndTheSecondStoreTagsThePull()
+    {
+        var image = TestImage.Create();
+        var source = ImageStore.Open(temp.Combine("images-a"));
+        await image.WriteToAsync(source.Content);
+        await source.TagAsync(ImageReference.Parse("app:1"), Descriptor.For(image.MediaType, image.ManifestDigest, image.Manifest.Length));
+        var destination = ImageReference.Parse($"{registry.Host}/{RegistryFixture.UniqueRepository("stores")}:1");
+        using var client = Client();
+
+        var pushed = await client.PushAsync(source, "app:1", destination);
+        var target = ImageStore.Open(temp.Combine("images-b"));
+        var pulled = await client.PullAsync(destination, target);
+        var resolved = await target.ResolveAsync(destination);
+        var loaded = await target.LoadImageAsync(destination.ToString());
+
+        Assert.Equal(image.ManifestDigest, pushed.Digest);
+        Assert.Equal(image.ManifestDigest, pulled.ManifestDigest);
+        Assert.Equal(image.ManifestDigest, resolved?.Digest);
+        Assert.Equal(image.ConfigDigest, loaded.Manifest.Config.Digest);
+    }
+
+    [Fact]
+    public async Task PushingAnImageTheStoreKnowsFromAnotherRepositoryMountsItsBlobs()
+    {
+        var image = TestImage.Create();
+        var first = ImageReference.Parse($"{registry.Host}/{RegistryFixture.UniqueRepository("known")}:1");
+        var store = ImageStore.Open(temp.Combine("images"));
+        await image.WriteToAsync(store.Content);
+        using var client = Client();
+        await client.PushAsync(store.Content, image.ManifestDigest, first.Domain, first.Path, first.Tag);
+        await client.PullAsync(first, store);
+
+        var events = new List<TransferProgress>();
+        var second = ImageReference.Parse($"{registry.Host}/{RegistryFixture.UniqueRepository("derived")}:1");
+        await client.PushAsync(store, first.ToString(), second, new SynchronousProgress<TransferProgress>(events));
+
+        Assert.NotEmpty(events);
+        Assert.All(events, e => Assert.Equal(TransferState.Mounted, e.State));
     }
 
     [Fact]

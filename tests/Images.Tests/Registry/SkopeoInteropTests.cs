@@ -1,6 +1,9 @@
+using Ashlar.Images.Content;
 using System.Diagnostics;
 using Ashlar.Images.Registry;
 using Ashlar.Images.Tests.Registry.Support;
+
+using Ashlar.Images.Tests.Support;
 
 namespace Ashlar.Images.Tests.Registry;
 
@@ -19,7 +22,7 @@ public sealed class SkopeoInteropTests(RegistryFixture registry) : IDisposable
         var repository = RegistryFixture.UniqueRepository("skopeo-pushed");
 
         await Skopeo("copy", "--dest-tls-verify=false", $"oci:{layout}:v1", $"docker://{registry.Host}/{repository}:v1");
-        var target = new ScratchContentStore(temp.Combine("store"));
+        var target = new FileContentStore(temp.Combine("store"));
         using var client = new RegistryClient(new RegistryClientOptions { Credentials = null });
         var pulled = await client.PullAsync(registry.Host, repository, "v1", target);
 
@@ -33,7 +36,7 @@ public sealed class SkopeoInteropTests(RegistryFixture registry) : IDisposable
     public async Task AnImagePushedByAshlarIsReadBySkopeo()
     {
         var image = TestImage.Create(layerCount: 1);
-        var source = new ScratchContentStore(temp.Combine("store"));
+        var source = new FileContentStore(temp.Combine("store"));
         await image.WriteToAsync(source);
         var repository = RegistryFixture.UniqueRepository("ashlar-pushed");
         using var client = new RegistryClient(new RegistryClientOptions { Credentials = null });

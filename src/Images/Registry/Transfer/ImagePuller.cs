@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Ashlar.Images.Content;
+using Ashlar.Images.Formats;
 
 namespace Ashlar.Images.Registry.Transfer;
 
@@ -10,13 +11,15 @@ namespace Ashlar.Images.Registry.Transfer;
 /// </summary>
 internal sealed class ImagePuller(RemoteRepository repository, IContentStore store, int maxConcurrent, IProgress<TransferProgress>? progress)
 {
-    public async Task<PullResult> PullAsync(string reference, TargetPlatform platform, CancellationToken cancellationToken)
+    public async Task<PullResult> PullAsync(string reference, Platform platform, CancellationToken cancellationToken)
     {
         var top = await repository.GetManifestAsync(reference, cancellationToken).ConfigureAwait(false);
         var manifest = top;
         if (top.IsIndex)
         {
-            var choice = top.Manifests.FirstOrDefault(m => platform.Matches(m.Os, m.Architecture, m.Variant));
+            var entries = top.Manifests.Where(m => m.Os is not null && m.Architecture is not null)
+                .Select(m => Descriptor.For(m.MediaType, m.Digest, m.Size) with { Platform = new Platform { OS = m.Os!, Architecture = m.Architecture!, Variant = m.Variant } });
+            var choice = platform.SelectFrom(entries);
             if (choice is null)
             {
                 var offered = string.Join(", ", top.Manifests.Where(m => m.Os is not null)

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
+using Ashlar.Images.Tests.Support;
+
 namespace Ashlar.Images.Tests.Registry.Support;
 
 /// <summary>
@@ -30,7 +32,7 @@ internal sealed class RegistryProcess : IAsyncDisposable
 
     public static async Task<RegistryProcess> StartAsync(string? authYaml = null)
     {
-        var directory = new TempDirectory("ashlar-registry-");
+        var directory = new TempDirectory();
         var port = FreePort();
         Directory.CreateDirectory(directory.Combine("storage"));
         var config = $"""

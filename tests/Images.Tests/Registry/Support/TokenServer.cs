@@ -76,7 +76,7 @@ internal sealed class TokenServer : IDisposable
             {
                 var parts = scope.Split(':');
                 if (parts.Length != 3) continue;
-                access.Add(new JsonObject
+                access.Add((JsonNode)new JsonObject
                 {
                     ["type"] = parts[0], ["name"] = parts[1],
                     ["actions"] = new JsonArray(parts[2].Split(',').Select(a => (JsonNode)JsonValue.Create(a)!).ToArray()),
