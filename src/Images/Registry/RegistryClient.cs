@@ -47,7 +47,7 @@ public sealed class RegistryClient : IDisposable
         Platform? platform = null, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var puller = new ImagePuller(Repository(registry, repository, forPush: false), store, Math.Max(1, options.MaxConcurrentTransfers), progress);
-        return puller.PullAsync(reference, platform ?? Platform.Current, cancellationToken);
+        return puller.PullAsync(reference, platform ?? Platform.Current, platformAsked: platform is not null, cancellationToken);
     }
 
     /// <summary>

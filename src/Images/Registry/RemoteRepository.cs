@@ -291,7 +291,8 @@ internal sealed class RemoteRepository
             }
             catch (HttpRequestException e) when (e.StatusCode is null)
             {
-                throw new RegistryException($"cannot reach {Host} ({endpoint.BaseUri}): {e.Message}", inner: e);
+                var cause = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
+                throw new RegistryException($"cannot reach {Host} ({endpoint.BaseUri}): {cause}", inner: e);
             }
 
             if (response.StatusCode == HttpStatusCode.Unauthorized && !challenged)

@@ -197,6 +197,26 @@ public sealed class PushPullTests(RegistryFixture registry) : IDisposable
     }
 
     [Fact]
+    public async Task ASinglePlatformImageOfAnotherPlatformIsRefusedWhenAPlatformIsAskedFor()
+    {
+        var image = TestImage.Create(architecture: "arm64");
+        var source = NewStore();
+        await image.WriteToAsync(source);
+        var repository = RegistryFixture.UniqueRepository("single-arm");
+        using var client = Client();
+        await client.PushAsync(source, image.ManifestDigest, registry.Host, repository, "v1");
+
+        var target = NewStore();
+        var error = await Assert.ThrowsAsync<RegistryException>(() =>
+            client.PullAsync(registry.Host, repository, "v1", target, Platform.Parse("linux/amd64")));
+        var asArm = await client.PullAsync(registry.Host, repository, "v1", NewStore(), Platform.Parse("linux/arm64"));
+
+        Assert.Equal($"{registry.Host}/{repository}:v1 is a single-platform image for linux/arm64, not linux/amd64", error.Message);
+        Assert.False(target.Exists(image.ManifestDigest));
+        Assert.Equal(image.ManifestDigest, asArm.ManifestDigest);
+    }
+
+    [Fact]
     public async Task AMissingTagSaysWhatWasNotFoundWhere()
     {
         var repository = RegistryFixture.UniqueRepository("missing");

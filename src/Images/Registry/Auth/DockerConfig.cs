@@ -25,7 +25,7 @@ public sealed class DockerConfig : IRegistryCredentialSource
     {
         var directory = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
         if (string.IsNullOrEmpty(directory))
-            directory = System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".docker");
+            directory = System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify), ".docker");
         return new DockerConfig(System.IO.Path.Combine(directory, "config.json"));
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Ashlar.Images.Content;
 using Ashlar.Images.Formats;
 
@@ -11,7 +12,8 @@ namespace Ashlar.Images.Registry.Transfer;
 /// </summary>
 internal sealed class ImagePuller(RemoteRepository repository, IContentStore store, int maxConcurrent, IProgress<TransferProgress>? progress)
 {
-    public async Task<PullResult> PullAsync(string reference, Platform platform, CancellationToken cancellationToken)
+    /// <param name="platformAsked">Whether the platform was asked for (<c>--platform</c>): a single-platform image must then be that platform.</param>
+    public async Task<PullResult> PullAsync(string reference, Platform platform, bool platformAsked, CancellationToken cancellationToken)
     {
         var top = await repository.GetManifestAsync(reference, cancellationToken).ConfigureAwait(false);
         var manifest = top;
@@ -29,6 +31,14 @@ internal sealed class ImagePuller(RemoteRepository repository, IContentStore sto
             manifest = await repository.GetManifestAsync(choice.Digest.ToString(), cancellationToken).ConfigureAwait(false);
             if (manifest.IsIndex)
                 throw new RegistryException($"unsupported manifest for {Display(reference)}: the {platform} entry {choice.Digest} is itself an index", "MANIFEST_INVALID");
+        }
+
+        else if (platformAsked)
+        {
+            await FetchBlobsAsync([manifest.Config!], cancellationToken).ConfigureAwait(false);
+            var actual = await ConfigPlatformAsync(manifest.Config!.Digest, reference, cancellationToken).ConfigureAwait(false);
+            if (!platform.Matches(actual))
+                throw new RegistryException($"{Display(reference)} is a single-platform image for {actual}, not {platform}", "MANIFEST_UNKNOWN");
         }
 
         var downloaded = await FetchBlobsAsync(manifest.Blobs, cancellationToken).ConfigureAwait(false);
@@ -57,6 +67,21 @@ internal sealed class ImagePuller(RemoteRepository repository, IContentStore sto
                 progress?.Report(new TransferProgress(blob.Digest, blob.Size, TransferState.Downloaded));
             }).ConfigureAwait(false);
         return downloaded;
+    }
+
+    async Task<Platform> ConfigPlatformAsync(Digest config, string reference, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = store.OpenRead(config);
+            using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            string Field(string name) => document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
+            return new Platform { OS = Field("os"), Architecture = Field("architecture"), Variant = Field("variant") is { Length: > 0 } v ? v : null };
+        }
+        catch (JsonException e)
+        {
+            throw new RegistryException($"malformed image config {config} for {Display(reference)}: {e.Message}", "MANIFEST_INVALID", inner: e);
+        }
     }
 
     async Task StoreAsync(ManifestContent manifest, CancellationToken cancellationToken)

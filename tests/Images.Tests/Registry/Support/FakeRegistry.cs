@@ -18,14 +18,25 @@ internal sealed class FakeRegistry : IDisposable
     public FakeRegistry(Func<HttpListenerContext, int, Task> handle)
     {
         this.handle = handle;
-        var port = RegistryProcess.FreePort();
-        Host = $"127.0.0.1:{port}";
-        listener.Prefixes.Add($"http://{Host}/");
-        listener.Start();
+        // A free port can be taken by a parallel test before we bind it; take another then.
+        for (var attempt = 0; ; attempt++)
+        {
+            Host = $"127.0.0.1:{RegistryProcess.FreePort()}";
+            listener.Prefixes.Add($"http://{Host}/");
+            try
+            {
+                listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Prefixes.Clear();
+            }
+        }
         loop = Task.Run(ServeAsync);
     }
 
-    public string Host { get; }
+    public string Host { get; private set; } = "";
 
     /// <summary>How many requests a path got.</summary>
     public int Hits(string path) => hits.GetValueOrDefault(path);

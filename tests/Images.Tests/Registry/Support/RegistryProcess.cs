@@ -32,6 +32,21 @@ internal sealed class RegistryProcess : IAsyncDisposable
 
     public static async Task<RegistryProcess> StartAsync(string? authYaml = null)
     {
+        // A free port can be taken by a parallel test before the registry binds it; then start again on another.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await StartOnFreePortAsync(authYaml);
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use"))
+            {
+            }
+        }
+    }
+
+    static async Task<RegistryProcess> StartOnFreePortAsync(string? authYaml)
+    {
         var directory = new TempDirectory();
         var port = FreePort();
         Directory.CreateDirectory(directory.Combine("storage"));
