@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Ashlar.Images.Tests.Support;
 
 /// <summary>Runs a real tool (skopeo, umoci, docker) and returns what it printed.</summary>
-internal static class ExternalTool
+public static class ExternalTool
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
