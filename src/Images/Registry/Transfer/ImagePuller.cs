@@ -12,7 +12,7 @@ namespace Ashlar.Images.Registry.Transfer;
 /// </summary>
 internal sealed class ImagePuller(RemoteRepository repository, IContentStore store, int maxConcurrent, IProgress<TransferProgress>? progress)
 {
-    /// <param name="platformAsked">Whether the platform was asked for (<c>--platform</c>): a single-platform image must then be that platform.</param>
+    // platformAsked: the platform was asked for (--platform), so a single-platform image must be that platform.
     public async Task<PullResult> PullAsync(string reference, Platform platform, bool platformAsked, CancellationToken cancellationToken)
     {
         var top = await repository.GetManifestAsync(reference, cancellationToken).ConfigureAwait(false);
