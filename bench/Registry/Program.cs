@@ -24,11 +24,6 @@ try
     if (string.IsNullOrWhiteSpace(host)) (registryProcess, host) = await StartRegistryAsync(work);
     Console.WriteLine($"registry {host}; image {sizeMb} MB in {layerCount} layers; {rounds} rounds");
 
-    var layout = Path.Combine(work, "layout");
-    var source = new FileContentStore(Path.Combine(work, "source-store"));
-    var manifest = await CreateImageAsync(layout, source, sizeMb * 1024L * 1024 / layerCount, layerCount);
-    Console.WriteLine($"image {manifest}");
-
     using var client = new RegistryClient(new RegistryClientOptions { Credentials = null });
     var ashlarPush = new List<double>(); var skopeoPush = new List<double>();
     var ashlarPull = new List<double>(); var skopeoPull = new List<double>();
@@ -36,6 +31,11 @@ try
     for (var round = 0; round < rounds; round++)
     {
         var id = Guid.NewGuid().ToString("N")[..8];
+        // New random content every round: skopeo remembers where it has seen a blob (its blob-info cache) and
+        // mounts it from there, which would time a mount instead of an upload.
+        var layout = Path.Combine(work, $"layout-{id}");
+        var source = new FileContentStore(Path.Combine(work, $"source-{id}"));
+        var manifest = await CreateImageAsync(layout, source, sizeMb * 1024L * 1024 / layerCount, layerCount);
         // Alternate who goes first so neither always meets a warm registry page cache.
         var ashlarFirst = round % 2 == 0;
         for (var turn = 0; turn < 2; turn++)
@@ -60,6 +60,8 @@ try
                 Directory.Delete(target, recursive: true);
             }
         }
+        Directory.Delete(layout, recursive: true);
+        Directory.Delete(source.Root, recursive: true);
         Console.WriteLine($"round {round + 1}: push ashlar {ashlarPush[^1]:F2}s skopeo {skopeoPush[^1]:F2}s | pull ashlar {ashlarPull[^1]:F2}s skopeo {skopeoPull[^1]:F2}s");
     }
 
