@@ -226,11 +226,7 @@ internal sealed class RemoteRepository
                 await CompleteUploadAsync(location, blob, chunkSize is null ? open : null, cancellationToken).ConfigureAwait(false);
                 return BlobPushOutcome.Uploaded;
             }
-            catch (Exception e) when (e is not RegistryException && attempt < retry.MaxRetries && RetryPolicy.IsTransient(e, cancellationToken))
-            {
-                await retry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RegistryException e) when (e.StatusCode is { } status && RetryPolicy.IsTransient(status) && attempt < retry.MaxRetries)
+            catch (Exception e) when (attempt < retry.MaxRetries && RetryPolicy.IsTransientFailure(e, cancellationToken))
             {
                 // A whole upload is restarted rather than resumed: a failed PATCH leaves the session's offset unknown.
                 await retry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
@@ -374,7 +370,7 @@ internal sealed class RemoteRepository
                     : $"unauthorized: {Host} wants credentials for {Name} while {what}{said}; run 'ashlar login {Host}'";
                 return new RegistryException(problem is null ? message : $"{message}. {problem}", code ?? "UNAUTHORIZED", response.StatusCode);
             case HttpStatusCode.Forbidden:
-                return new RegistryException($"denied: {Host} refused {what} in {Name}{said}; check that the account may access {this}, or run 'ashlar login {Host}'",
+                return new RegistryException($"denied: {Host} refused {what}{said}; check that the account may access {this}, or run 'ashlar login {Host}'",
                     code ?? "DENIED", response.StatusCode);
             case HttpStatusCode.NotFound:
                 return new RegistryException($"{(code ?? "NAME_UNKNOWN").ToLowerInvariant().Replace('_', ' ')}: {what}: {this} not found{said}", code ?? "NAME_UNKNOWN", response.StatusCode);

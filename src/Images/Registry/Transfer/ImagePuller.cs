@@ -59,12 +59,12 @@ internal sealed class ImagePuller(RemoteRepository repository, IContentStore sto
             {
                 if (store.Exists(blob.Digest))
                 {
-                    progress?.Report(new TransferProgress(blob.Digest, blob.Size, TransferState.AlreadyExists));
+                    progress?.Report(new TransferProgress(blob.Digest, blob.Size, TransferState.AlreadyExists, blob.MediaType));
                     return;
                 }
                 await repository.FetchBlobAsync(blob, store, token).ConfigureAwait(false);
                 Interlocked.Add(ref downloaded, blob.Size);
-                progress?.Report(new TransferProgress(blob.Digest, blob.Size, TransferState.Downloaded));
+                progress?.Report(new TransferProgress(blob.Digest, blob.Size, TransferState.Downloaded, blob.MediaType));
             }).ConfigureAwait(false);
         return downloaded;
     }
