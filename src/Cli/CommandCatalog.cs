@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ashlar.Cli.Commands;
 
 namespace Ashlar.Cli;
 
@@ -8,5 +9,9 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return Commands.ParseCommand.Create();
+        yield return PullCommand.Create();
+        yield return PushCommand.Create();
+        yield return LoginCommand.Create();
+        yield return LogoutCommand.Create();
     }
 }
