@@ -8,6 +8,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return Commands.ParseCommand.Create();
         yield return PullCommand.Create();
         yield return PushCommand.Create();
         yield return LoginCommand.Create();

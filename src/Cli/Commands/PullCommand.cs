@@ -61,6 +61,9 @@ internal static class PullCommand
     /// <summary>One line per finished blob, as docker prints them: <c>a3ed95caeb02: Pull complete</c>.</summary>
     internal sealed class ConsoleProgress(Func<TransferState, string> describe) : IProgress<TransferProgress>
     {
-        public void Report(TransferProgress value) => Console.WriteLine($"{value.Digest.Short}: {describe(value.State)}");
+        public void Report(TransferProgress value)
+        {
+            if (!value.IsConfig) Console.WriteLine($"{value.Digest.Short}: {describe(value.State)}");
+        }
     }
 }

@@ -179,7 +179,7 @@ public static class Container
 
     private static IReadOnlyList<string> InitEnvironment() =>
         Environment.GetEnvironmentVariables().Keys.Cast<string>()
-            .Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k == "PATH" || k == "HOME")
+            .Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k.StartsWith("ASHLAR_", StringComparison.Ordinal) || k is "PATH" or "HOME")
             .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}")
             .ToList();
 

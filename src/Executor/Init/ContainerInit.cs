@@ -121,8 +121,8 @@ public static class ContainerInit
     private static unsafe void ResetSignals()
     {
         for (var sig = 1; sig <= 64; sig++)
-            if (sig is not (9 or 19 or 32 or 33))
-                signal(sig, 0 /* SIG_DFL */);
+            if (sig is not (9 or 19))
+                Syscalls.ResetSignal(sig);
         var empty = stackalloc byte[128];
         sigemptyset(empty);
         sigprocmask(SIG_SETMASK, empty, null);

@@ -60,7 +60,8 @@ internal static unsafe class RootfsSetup
             Check(Posix.Mount(null, target, null, MS_BIND | MS_REMOUNT | MS_RDONLY, null), "mount rootfs", "remount read-only");
             return;
         }
-        if (!TryMountOverlayWithFsConfig(spec))
+        // ASHLAR_OVERLAY_MOUNT=legacy forces the mount(2) path that kernels before 6.8 take (for tests).
+        if (Environment.GetEnvironmentVariable("ASHLAR_OVERLAY_MOUNT") == "legacy" || !TryMountOverlayWithFsConfig(spec))
             MountOverlayWithRelativePaths(spec);
     }
 

@@ -15,6 +15,7 @@ internal static unsafe class Syscalls
     private static long SetResGid => Arm64 ? 149 : 119;
     private static long SetGroups => Arm64 ? 159 : 116;
     private static long PivotRootNumber => Arm64 ? 41 : 155;
+    private static long RtSigactionNumber => Arm64 ? 134 : 13;
 
     // The unified syscall table (same on every architecture since 5.x).
     private const long PidfdSendSignalNumber = 424, MoveMountNumber = 429, FsOpenNumber = 430, FsConfigNumber = 431,
@@ -31,6 +32,17 @@ internal static unsafe class Syscalls
     {
         fixed (uint* list = groups)
             return (int)LibC.syscall(SetGroups, groups.Length, (long)list, 0, 0, 0);
+    }
+
+    /// <summary>
+    /// rt_sigaction(sig, SIG_DFL) straight to the kernel: glibc's wrappers refuse its internal signals 32 and 33,
+    /// and an ignored one would survive exec.
+    /// </summary>
+    public static int ResetSignal(int signal)
+    {
+        var action = stackalloc byte[32]; // struct kernel_sigaction, all zero: SIG_DFL, no flags, empty mask
+        new Span<byte>(action, 32).Clear();
+        return (int)LibC.syscall(RtSigactionNumber, signal, (long)action, 0, 8, 0);
     }
 
     public static int PivotRoot(byte* newRoot, byte* putOld) => (int)LibC.syscall(PivotRootNumber, (long)newRoot, (long)putOld, 0, 0, 0);

@@ -143,7 +143,9 @@ internal sealed class RemoteRepository
                 if (response.Content.Headers.ContentLength is { } length && length != blob.Size)
                     throw new RegistryException($"blob {blob.Digest} from {this} is {length} bytes, but the manifest says {blob.Size}; it was refused, nothing was stored", "SIZE_INVALID");
 
-                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                await using var body = new ResumingDownloadStream(
+                    await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), blob.Size,
+                    (offset, token) => OpenBlobAtAsync(blob, offset, token), retry);
                 await store.WriteAsync(body, blob.Digest, blob.Size, cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -155,6 +157,50 @@ internal sealed class RemoteRepository
             {
                 await retry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// The rest of a blob from <paramref name="offset"/>, for a download whose connection broke. A registry that
+    /// ignores the Range header sends the whole blob again; then the part already received is skipped.
+    /// </summary>
+    async Task<Stream> OpenBlobAtAsync(ContentDescriptor blob, long offset, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, endpoint.V2($"{Name}/blobs/{blob.Digest}"));
+            request.Headers.Range = new RangeHeaderValue(offset, null);
+            return request;
+        }, scopes, retryTransient: true, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!response.IsSuccessStatusCode)
+                throw await FailureAsync(response, $"resuming blob {blob.Digest} at byte {offset}", cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.PartialContent)
+            {
+                if (response.Content.Headers.ContentRange?.From != offset)
+                    throw new RegistryException($"{this} resumed blob {blob.Digest} at the wrong offset ({response.Content.Headers.ContentRange}, wanted {offset})");
+                return new ResponseStream(response, body);
+            }
+            await SkipAsync(body, offset, cancellationToken).ConfigureAwait(false);
+            return new ResponseStream(response, body);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    static async Task SkipAsync(Stream body, long count, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        while (count > 0)
+        {
+            var read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken).ConfigureAwait(false);
+            if (read == 0) throw new EndOfStreamException("the blob ended before the offset to resume at");
+            count -= read;
         }
     }
 
@@ -180,11 +226,7 @@ internal sealed class RemoteRepository
                 await CompleteUploadAsync(location, blob, chunkSize is null ? open : null, cancellationToken).ConfigureAwait(false);
                 return BlobPushOutcome.Uploaded;
             }
-            catch (Exception e) when (e is not RegistryException && attempt < retry.MaxRetries && RetryPolicy.IsTransient(e, cancellationToken))
-            {
-                await retry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RegistryException e) when (e.StatusCode is { } status && RetryPolicy.IsTransient(status) && attempt < retry.MaxRetries)
+            catch (Exception e) when (attempt < retry.MaxRetries && RetryPolicy.IsTransientFailure(e, cancellationToken))
             {
                 // A whole upload is restarted rather than resumed: a failed PATCH leaves the session's offset unknown.
                 await retry.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
@@ -328,7 +370,7 @@ internal sealed class RemoteRepository
                     : $"unauthorized: {Host} wants credentials for {Name} while {what}{said}; run 'ashlar login {Host}'";
                 return new RegistryException(problem is null ? message : $"{message}. {problem}", code ?? "UNAUTHORIZED", response.StatusCode);
             case HttpStatusCode.Forbidden:
-                return new RegistryException($"denied: {Host} refused {what} in {Name}{said}; check that the account may access {this}, or run 'ashlar login {Host}'",
+                return new RegistryException($"denied: {Host} refused {what}{said}; check that the account may access {this}, or run 'ashlar login {Host}'",
                     code ?? "DENIED", response.StatusCode);
             case HttpStatusCode.NotFound:
                 return new RegistryException($"{(code ?? "NAME_UNKNOWN").ToLowerInvariant().Replace('_', ' ')}: {what}: {this} not found{said}", code ?? "NAME_UNKNOWN", response.StatusCode);

@@ -27,6 +27,15 @@ internal sealed record RetryPolicy(int MaxRetries, TimeSpan BaseDelay)
             _ => false,
         };
 
+    /// <summary>
+    /// Whether a whole operation (a blob upload, which is restarted rather than resumed) is worth another try: a
+    /// transient exception, or a <see cref="RegistryException"/> that came from a 5xx or a connection that failed.
+    /// </summary>
+    public static bool IsTransientFailure(Exception exception, CancellationToken cancellationToken) =>
+        exception is RegistryException registry
+            ? registry.StatusCode is { } status ? IsTransient(status) : registry.InnerException is { } inner && IsTransient(inner, cancellationToken)
+            : IsTransient(exception, cancellationToken);
+
     public Task DelayAsync(int attempt, CancellationToken cancellationToken)
     {
         var exponential = BaseDelay.TotalMilliseconds * Math.Pow(2, attempt);

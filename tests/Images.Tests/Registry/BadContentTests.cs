@@ -103,6 +103,48 @@ public sealed class BadContentTests : IDisposable
     }
 
     [Fact]
+    public async Task ABrokenDownloadResumesWhereItStoppedWithARangeRequest()
+    {
+        var image = TestImage.Create(layerCount: 1, layerSize: 256 * 1024);
+        var layer = image.Layers[0];
+        var layerPath = $"/v2/resume/image/blobs/{image.LayerDigests.Single()}";
+        const int cut = 100_000;
+        string? rangeAsked = null;
+        using var server = new FakeRegistry(async (context, before) =>
+        {
+            var path = context.Request.Url!.AbsolutePath;
+            if (path.EndsWith("/manifests/v1")) await FakeRegistry.WriteAsync(context, image.Manifest, image.MediaType);
+            else if (path.EndsWith(image.ConfigDigest.ToString())) await FakeRegistry.WriteAsync(context, image.Config);
+            else if (path == layerPath && before == 0)
+            {
+                context.Response.ContentLength64 = layer.Length;
+                await context.Response.OutputStream.WriteAsync(layer.AsMemory(0, cut));
+                await context.Response.OutputStream.FlushAsync();
+                context.Response.Abort();
+            }
+            else if (path == layerPath)
+            {
+                rangeAsked = context.Request.Headers["Range"];
+                var from = int.Parse(rangeAsked!["bytes=".Length..].TrimEnd('-'));
+                context.Response.AddHeader("Content-Range", $"bytes {from}-{layer.Length - 1}/{layer.Length}");
+                await FakeRegistry.WriteAsync(context, layer[from..], status: HttpStatusCode.PartialContent);
+            }
+            else await FakeRegistry.WriteAsync(context, [], status: HttpStatusCode.NotFound);
+        });
+        var target = new FileContentStore(temp.Combine("target"));
+        using var client = Client();
+
+        await client.PullAsync(server.Host, "resume/image", "v1", target);
+
+        // Up to the cut arrived (a reset may drop the last unread bytes): the rest was asked for, not the whole blob again.
+        Assert.Matches("^bytes=[0-9]+-$", rangeAsked);
+        Assert.InRange(long.Parse(rangeAsked!["bytes=".Length..^1]), 1, cut);
+        Assert.Equal(2, server.Hits(layerPath));
+        await using var stored = target.OpenRead(image.LayerDigests.Single());
+        Assert.Equal(layer.Length, stored.Length);
+    }
+
+    [Fact]
     public async Task RetriesAreBounded()
     {
         using var server = new FakeRegistry((context, _) => FakeRegistry.WriteAsync(context, [], status: HttpStatusCode.BadGateway));

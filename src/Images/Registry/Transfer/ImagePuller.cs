@@ -12,7 +12,7 @@ namespace Ashlar.Images.Registry.Transfer;
 /// </summary>
 internal sealed class ImagePuller(RemoteRepository repository, IContentStore store, int maxConcurrent, IProgress<TransferProgress>? progress)
 {
-    /// <param name="platformAsked">Whether the platform was asked for (<c>--platform</c>): a single-platform image must then be that platform.</param>
+    // platformAsked: the platform was asked for (--platform), so a single-platform image must be that platform.
     public async Task<PullResult> PullAsync(string reference, Platform platform, bool platformAsked, CancellationToken cancellationToken)
     {
         var top = await repository.GetManifestAsync(reference, cancellationToken).ConfigureAwait(false);
@@ -59,12 +59,12 @@ internal sealed class ImagePuller(RemoteRepository repository, IContentStore sto
             {
                 if (store.Exists(blob.Digest))
                 {
-                    progress?.Report(new TransferProgress(blob.Digest, blob.Size, TransferState.AlreadyExists));
+                    progress?.Report(new TransferProgress(blob.Digest, blob.Size, TransferState.AlreadyExists, blob.MediaType));
                     return;
                 }
                 await repository.FetchBlobAsync(blob, store, token).ConfigureAwait(false);
                 Interlocked.Add(ref downloaded, blob.Size);
-                progress?.Report(new TransferProgress(blob.Digest, blob.Size, TransferState.Downloaded));
+                progress?.Report(new TransferProgress(blob.Digest, blob.Size, TransferState.Downloaded, blob.MediaType));
             }).ConfigureAwait(false);
         return downloaded;
     }

@@ -63,7 +63,7 @@ internal sealed class ImagePusher(RemoteRepository repository, IContentStore sto
                     BlobPushOutcome.AlreadyPresent => TransferState.AlreadyExists,
                     BlobPushOutcome.Mounted => TransferState.Mounted,
                     _ => TransferState.Pushed,
-                }));
+                }, blob.MediaType));
             }).ConfigureAwait(false);
     }
 }

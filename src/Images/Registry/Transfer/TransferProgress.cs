@@ -16,4 +16,12 @@ public enum TransferState
 }
 
 /// <summary>A blob finished in a pull or push (reported once per blob, from any thread).</summary>
-public sealed record TransferProgress(Digest Digest, long Size, TransferState State);
+/// <param name="Digest">The blob.</param>
+/// <param name="Size">Its size in bytes.</param>
+/// <param name="State">What happened to it.</param>
+/// <param name="MediaType">Its media type as the manifest gives it, e.g. a layer's <c>application/vnd.oci.image.layer.v1.tar+gzip</c>.</param>
+public sealed record TransferProgress(Digest Digest, long Size, TransferState State, string MediaType)
+{
+    /// <summary>Whether the blob is the image config rather than a layer (docker shows layers only).</summary>
+    public bool IsConfig => MediaType.EndsWith("config.v1+json", StringComparison.Ordinal) || MediaType.EndsWith("container.image.v1+json", StringComparison.Ordinal);
+}
