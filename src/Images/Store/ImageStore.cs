@@ -40,8 +40,14 @@ public sealed class ImageStore
         var layout = Path.Combine(path, "oci-layout");
         if (!File.Exists(layout))
             WriteAtomically(layout, JsonSerializer.SerializeToUtf8Bytes(new OciLayoutFile(), ImageJsonContext.Relaxed.OciLayoutFile));
-        if (!File.Exists(Path.Combine(path, IndexFileName)))
-            WriteAtomically(Path.Combine(path, IndexFileName), JsonSerializer.SerializeToUtf8Bytes(new ImageIndex { MediaType = MediaTypes.OciIndex }, ImageJsonContext.Relaxed.ImageIndex));
+        var index = Path.Combine(path, IndexFileName);
+        if (!File.Exists(index))
+        {
+            // Under the lock, so a process that just created and tagged cannot be overwritten by an empty index.
+            using var _ = FileLock.AcquireAsync(Path.Combine(path, LockFileName), CancellationToken.None).GetAwaiter().GetResult();
+            if (!File.Exists(index))
+                WriteAtomically(index, JsonSerializer.SerializeToUtf8Bytes(new ImageIndex { MediaType = MediaTypes.OciIndex }, ImageJsonContext.Relaxed.ImageIndex));
+        }
         return store;
     }
 
