@@ -135,7 +135,7 @@ public sealed class RegistryClient : IDisposable
     }
 
     internal RemoteRepository Repository(string registry, string repository, bool forPush) =>
-        new(http, authenticator, retry, RegistryEndpoint.For(registry, options.InsecureRegistries), repository, forPush);
+        new(http, authenticator, retry, RegistryEndpoint.For(registry, options.InsecureRegistries), repository, forPush, options.StallTimeout);
 
     static HttpClient CreateHttpClient(int maxConcurrent)
     {
