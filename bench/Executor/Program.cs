@@ -8,6 +8,8 @@ using Ashlar.Executor.Snapshots;
 if (args is [ContainerInit.Argument, ..]) return ContainerInit.Run();
 
 var steps = args.Length > 0 ? int.Parse(args[0]) : 200;
+// "--limits" runs every step in a cgroup with a memory limit (what `--memory` costs).
+var limits = args.Contains("--limits") ? new ResourceLimits { MemoryBytes = 256 << 20 } : ResourceLimits.None;
 var work = Directory.CreateTempSubdirectory("ashlar-executor-bench-").FullName;
 try
 {
@@ -27,7 +29,7 @@ try
         var mounts = snapshots.Prepare($"step-{i}", "base");
         var prepare = watch.Elapsed.TotalMilliseconds;
         watch.Restart();
-        var result = await Container.RunAsync(new ContainerSpec { Rootfs = mounts, Args = script, Network = NetworkMode.Host });
+        var result = await Container.RunAsync(new ContainerSpec { Rootfs = mounts, Args = script, Network = NetworkMode.Host, Limits = limits });
         if (result.ExitCode != 0) throw new InvalidOperationException($"step {i} failed: {result}");
         var run = watch.Elapsed.TotalMilliseconds;
         watch.Restart();
@@ -42,7 +44,7 @@ try
         phases["prepare"].Add(prepare); phases["run"].Add(run); phases["diff"].Add(diff); phases["commit"].Add(commit); phases["step"].Add(step);
     }
 
-    var runc = Runc.Measure(rootfs, work, steps);
+    var runc = args.Contains("--no-runc") ? [] : Runc.Measure(rootfs, work, steps);
 
     Console.WriteLine($"{steps} steps, median (p90) in ms:");
     foreach (var (name, values) in phases)
@@ -52,7 +54,7 @@ try
         Console.WriteLine($"  runc run        {Median(runc),7:F2} ({Percentile(runc, 0.9):F2})");
         Console.WriteLine($"  ratio ashlar step / runc run: {Median(phases["step"]) / Median(runc):F2}x; ashlar run / runc run: {Median(phases["run"]) / Median(runc):F2}x");
     }
-    else Console.WriteLine("  runc not found: install it (apt-get install runc) for the side-by-side number");
+    else if (!args.Contains("--no-runc")) Console.WriteLine("  runc not found: install it (apt-get install runc) for the side-by-side number");
     return 0;
 }
 finally
