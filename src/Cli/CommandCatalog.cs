@@ -7,6 +7,16 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return Commands.ImagesCommand.Create();
+        yield return Commands.TagCommand.Create();
+        yield return Commands.RmiCommand.Create();
+        yield return Commands.InspectCommand.Create();
+        yield return Commands.HistoryCommand.Create();
+        yield return Commands.SaveCommand.Create();
+        yield return Commands.LoadCommand.Create();
+        yield return Commands.ImportCommand.Create();
+        yield return Commands.PruneCommand.Create();
+        yield return Commands.DuCommand.Create();
         yield break;
     }
 }
