@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ashlar.Cli.Commands;
 
 namespace Ashlar.Cli;
 
@@ -17,6 +18,10 @@ internal static class CommandCatalog
         yield return Commands.ImportCommand.Create();
         yield return Commands.PruneCommand.Create();
         yield return Commands.DuCommand.Create();
-        yield break;
+        yield return Commands.ParseCommand.Create();
+        yield return PullCommand.Create();
+        yield return PushCommand.Create();
+        yield return LoginCommand.Create();
+        yield return LogoutCommand.Create();
     }
 }
