@@ -50,6 +50,13 @@ internal sealed class BuildSession : IDisposable
     public LocalContextOp Context { get; } = new("context");
     public ConcurrentBag<string> UsedBuildArgs { get; } = [];
 
+    private Task<Ashlar.Builder.Context.BuildContext>? _contextTree;
+
+    /// <summary>The build context with its .dockerignore, opened once per build.</summary>
+    public Task<Ashlar.Builder.Context.BuildContext> ContextTreeAsync(CancellationToken cancellationToken) =>
+        _contextTree ??= Ashlar.Builder.Context.BuildContext.OpenAsync(ContextDirectory,
+            Request.DockerfilePath is null ? null : Path.GetFullPath(Request.DockerfilePath), null, cancellationToken);
+
     public string NewKey(string kind) => $"build:{BuildId}:{kind}:{Interlocked.Increment(ref _keys)}";
 
     /// <summary>Commits an active snapshot as a step result that lives until the build ends.</summary>

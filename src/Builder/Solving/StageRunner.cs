@@ -366,32 +366,55 @@ internal sealed class StageRunner
             var action = new CopyAction(source, expandedSources, expandedInline, absolute, destIsDirectory, expandedChown, expandedChmod,
                 link, parents, excludes, isAdd);
             var op = new FileOp(_op, [action]);
+            var spec = (instruction switch
+            {
+                CopyInstruction copy => FileOps.CopySpec.FromCopy(copy, w => _session.Lexer.ProcessWord(w, scope), _image.WorkingDir ?? "/"),
+                AddInstruction add => FileOps.CopySpec.FromAdd(add, w => _session.Lexer.ProcessWord(w, scope), _image.WorkingDir ?? "/"),
+                _ => throw new InvalidOperationException(),
+            }) with { CreatedTime = _session.Request.SourceDateEpoch };
+            Ashlar.Builder.Context.SourceTree tree;
+            HostMount? view = null;
+            if (expandedFrom is null)
+            {
+                tree = await _session.ContextTreeAsync(cancellationToken);
+            }
+            else if (sourceSnapshot is null)
+            {
+                var empty = Directory.CreateDirectory(Path.Combine(_session.ScratchDirectory, "empty-" + Guid.NewGuid().ToString("N"))).FullName;
+                tree = Ashlar.Builder.Context.SourceTree.FromDirectory(empty, expandedFrom);
+            }
+            else
+            {
+                viewKey = _session.NewKey("view");
+                view = HostMount.Open(_session.Snapshots.View(viewKey, sourceSnapshot), _session.ScratchDirectory);
+                tree = Ashlar.Builder.Context.SourceTree.FromDirectory(view.Path, $"stage {expandedFrom}");
+            }
             var mounts = _session.Snapshots.Prepare(key, _snapshot);
+            using (view)
             using (var rootfs = HostMount.Open(mounts, _session.ScratchDirectory))
             {
-                if (expandedFrom is null)
-                {
-                    await InterimCopy.CopyAsync(rootfs.Path, action, _session.ContextDirectory, "the build context", cancellationToken);
-                }
-                else if (sourceSnapshot is null)
-                {
-                    var empty = Directory.CreateDirectory(Path.Combine(_session.ScratchDirectory, "empty-" + Guid.NewGuid().ToString("N"))).FullName;
-                    await InterimCopy.CopyAsync(rootfs.Path, action, empty, expandedFrom, cancellationToken);
-                }
-                else
-                {
-                    viewKey = _session.NewKey("view");
-                    using var view = HostMount.Open(_session.Snapshots.View(viewKey, sourceSnapshot), _session.ScratchDirectory);
-                    await InterimCopy.CopyAsync(rootfs.Path, action, view.Path, expandedFrom, cancellationToken);
-                }
+                await using var plan = await FileOps.CopyOperation.PrepareAsync(spec, tree, null, cancellationToken);
+                await plan.ApplyAsync(rootfs.Path, cancellationToken);
             }
             var createdBy = $"{(isAdd ? "ADD" : "COPY")} {(expandedFrom is null ? "" : $"--from={expandedFrom} ")}{string.Join(' ', expandedSources.Concat(expandedInline.Select(i => i.Key)))} {dest}";
             await CommitAsync(op, key, mounts[0].UpperDirectory!, createdBy, keepEmpty: true, cancellationToken);
             step.Done();
         }
+        catch (FileOps.SourceNotFoundException e)
+        {
+            RemoveActive(key);
+            step.Failed(e.Message);
+            throw new BuildException(e.Message);
+        }
+        catch (FormatException e)
+        {
+            RemoveActive(key);
+            step.Failed(e.Message);
+            throw new BuildException(e.Message) { IsInputError = true };
+        }
         catch (Exception e)
         {
-            if (_session.Snapshots.Stat(key) is { Kind: Executor.Snapshots.SnapshotKind.Active }) _session.Snapshots.Remove(key);
+            RemoveActive(key);
             step.Failed(e.Message);
             throw;
         }
@@ -399,6 +422,11 @@ internal sealed class StageRunner
         {
             if (viewKey is not null) _session.Snapshots.Remove(viewKey);
         }
+    }
+
+    private void RemoveActive(string key)
+    {
+        if (_session.Snapshots.Stat(key) is { Kind: Executor.Snapshots.SnapshotKind.Active }) _session.Snapshots.Remove(key);
     }
 
     private IReadOnlyList<string> CommandOf(CommandLine command) =>
