@@ -109,6 +109,7 @@ public static class Builder
         var exporting = reporter.Start("exporting to image");
         var build = await ImageWriter.WriteAsync(store, result, session.Created, request.Labels, cancellationToken);
         var outputs = request.Outputs.Count == 0 ? [new BuildOutput(BuildOutputType.Image)] : request.Outputs;
+        var named = outputs.Any(o => o.Type == BuildOutputType.Image) || request.Push ? tags : [];
         foreach (var output in outputs)
         {
             switch (output.Type)
@@ -155,13 +156,13 @@ public static class Builder
         {
             ImageDigest = build.Manifest.Digest.ToString(),
             ConfigDigest = build.Config.Digest.ToString(),
-            Tags = tags.Select(t => t.ToString()).ToList(),
+            Tags = named.Select(t => t.ToString()).ToList(),
             Warnings = warnings,
             Metadata = new Dictionary<string, string>
             {
                 ["containerimage.digest"] = build.Manifest.Digest.ToString(),
                 ["containerimage.config.digest"] = build.Config.Digest.ToString(),
-                ["image.name"] = string.Join(',', tags.Select(t => t.ToString())),
+                ["image.name"] = string.Join(',', named.Select(t => t.ToString())),
             },
         };
     }
