@@ -163,6 +163,8 @@ public static class Builder
                 ["containerimage.digest"] = build.Manifest.Digest.ToString(),
                 ["containerimage.config.digest"] = build.Config.Digest.ToString(),
                 ["image.name"] = string.Join(',', named.Select(t => t.ToString())),
+                // The digest of the final op: the build graph's definition (what the layer cache keys on).
+                ["ashlar.op.digest"] = result.Op.Digest.ToString(),
             },
         };
     }
