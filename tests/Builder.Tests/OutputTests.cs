@@ -68,6 +68,14 @@ public sealed class OutputTests(BuildFixture fixture) : IClassFixture<BuildFixtu
         Assert.Equal(epoch.UtcDateTime, built.Image.Config.History![^1].Created);
         var again = await fixture.BuildAsync(fixture.Request("FROM busybox\nENV A=1\n") with { SourceDateEpoch = epoch });
         Assert.Equal(built.Result.ImageDigest, again.Result.ImageDigest);
+
+        // Files a step creates (here a directory COPY makes and a RUN's output) get the epoch: same layers every time.
+        const string dockerfile = "FROM busybox\nCOPY a.txt /new/dir/\nRUN echo x > /made\n";
+        var context = fixture.Context(("a.txt", "a"));
+        var first = await fixture.BuildAsync(fixture.Request(dockerfile, context) with { SourceDateEpoch = epoch });
+        await Task.Delay(1100);
+        var second = await fixture.BuildAsync(fixture.Request(dockerfile, context) with { SourceDateEpoch = epoch });
+        Assert.Equal(first.Image.Config.RootFs.DiffIds, second.Image.Config.RootFs.DiffIds);
     }
 
     [Fact]

@@ -266,6 +266,8 @@ internal sealed class StageRunner
             AddHistory(createdBy + " # buildkit", emptyLayer: true);
             return;
         }
+        if (_session.Request.SourceDateEpoch is { } epoch)
+            TimestampClamp.Apply(upperDirectory, epoch);
         var (layer, diffId) = await _session.WriteLayerAsync(upperDirectory, cancellationToken);
         _snapshot = _session.CommitStep(activeKey);
         _image.Layers.Add(layer);
