@@ -23,5 +23,6 @@ internal static class CommandCatalog
         yield return PushCommand.Create();
         yield return LoginCommand.Create();
         yield return LogoutCommand.Create();
+        yield return RunCommand.Create();
     }
 }
