@@ -25,10 +25,11 @@ internal static class RunCommand
         var network = new Option<string>("--network") { Description = "Network: host (default) or none", DefaultValueFactory = _ => "host" };
         var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit (e.g. 512m, 1g)" };
         var memorySwap = new Option<string?>("--memory-swap") { Description = "Memory plus swap limit; -1 for unlimited swap" };
-        var cpuShares = new Option<long?>("--cpu-shares", "-c") { Description = "CPU shares (relative weight)" };
+        // Every option is a string: after IMAGE the same flags belong to the command (sh -c ...), so they must never fail to parse.
+        var cpuShares = new Option<string?>("--cpu-shares", "-c") { Description = "CPU shares (relative weight)" };
         var cpusetCpus = new Option<string?>("--cpuset-cpus") { Description = "CPUs in which to allow execution (0-3, 0,1)" };
-        var pidsLimit = new Option<long?>("--pids-limit") { Description = "Limit the number of processes" };
-        var hostname = new Option<string?>("--hostname", "-h") { Description = "Container hostname" };
+        var pidsLimit = new Option<string?>("--pids-limit") { Description = "Limit the number of processes" };
+        var hostname = new Option<string?>("--hostname") { Description = "Container hostname" };
         var interactive = new Option<bool>("--interactive", "-i") { Description = "Pass stdin to the command" };
         var command = new Command("run", "Run a command in a new container (removed when it exits)")
         {
@@ -52,9 +53,9 @@ internal static class RunCommand
             {
                 MemoryBytes = Before(memory) is { } m ? ParseBytes(m, "--memory") : null,
                 MemorySwapBytes = Before(memorySwap) is { } s ? (s == "-1" ? -1 : ParseBytes(s, "--memory-swap")) : null,
-                CpuShares = Before(cpuShares),
+                CpuShares = Before(cpuShares) is { } shares ? ParseNumber(shares, "--cpu-shares") : null,
                 CpusetCpus = Before(cpusetCpus),
-                PidsLimit = Before(pidsLimit),
+                PidsLimit = Before(pidsLimit) is { } pids ? ParseNumber(pids, "--pids-limit") : null,
             };
 
             var store = StoreOptions.Open(parseResult);
@@ -152,6 +153,9 @@ internal static class RunCommand
         }
         return merged;
     }
+
+    private static long ParseNumber(string text, string flag) =>
+        long.TryParse(text, out var number) ? number : throw new FormatException($"{flag} {text}: expected a whole number");
 
     /// <summary>docker's size syntax: a number with an optional b, k, m or g suffix.</summary>
     internal static long ParseBytes(string text, string flag)
