@@ -22,8 +22,10 @@ try
 
     string[] script = ["/bin/sh", "-c", "echo step > /marker"];
     var phases = new Dictionary<string, List<double>> { ["prepare"] = [], ["run"] = [], ["diff"] = [], ["commit"] = [], ["step"] = [] };
+    var cpuStart = TimeSpan.Zero;
     for (var i = -10; i < steps; i++) // the first ten warm up
     {
+        if (i == 0) cpuStart = CpuClock.Now;
         var total = Stopwatch.StartNew();
         var watch = Stopwatch.StartNew();
         var mounts = snapshots.Prepare($"step-{i}", "base");
@@ -44,14 +46,17 @@ try
         phases["prepare"].Add(prepare); phases["run"].Add(run); phases["diff"].Add(diff); phases["commit"].Add(commit); phases["step"].Add(step);
     }
 
-    var runc = args.Contains("--no-runc") ? [] : Runc.Measure(rootfs, work, steps);
+    var ashlarCpu = (CpuClock.Now - cpuStart).TotalMilliseconds / steps;
+    var (runc, runcCpu) = args.Contains("--no-runc") ? ([], 0) : Runc.Measure(rootfs, work, steps);
 
-    Console.WriteLine($"{steps} steps, median (p90) in ms:");
+    Console.WriteLine($"{steps} steps, median (p90) in ms; load average {File.ReadAllText("/proc/loadavg").Trim()}:");
     foreach (var (name, values) in phases)
         Console.WriteLine($"  ashlar {name,-8} {Median(values),7:F2} ({Percentile(values, 0.9):F2})");
+    Console.WriteLine($"  ashlar CPU time per step (self + children, user + system): {ashlarCpu:F2} ms");
     if (runc.Count > 0)
     {
         Console.WriteLine($"  runc run        {Median(runc),7:F2} ({Percentile(runc, 0.9):F2})");
+        Console.WriteLine($"  runc CPU time per run (children, user + system): {runcCpu:F2} ms; ratio {ashlarCpu / runcCpu:F2}x");
         Console.WriteLine($"  ratio ashlar step / runc run: {Median(phases["step"]) / Median(runc):F2}x; ashlar run / runc run: {Median(phases["run"]) / Median(runc):F2}x");
     }
     else if (!args.Contains("--no-runc")) Console.WriteLine("  runc not found: install it (apt-get install runc) for the side-by-side number");

@@ -6,11 +6,11 @@ using System.Diagnostics;
 /// </summary>
 internal static class Runc
 {
-    public static List<double> Measure(string rootfs, string work, int steps)
+    public static (List<double> Times, double CpuPerRun) Measure(string rootfs, string work, int steps)
     {
         var runc = new[] { "/usr/sbin/runc", "/usr/bin/runc", "/usr/local/sbin/runc" }.FirstOrDefault(File.Exists);
         var times = new List<double>();
-        if (runc is null) return times;
+        if (runc is null) return (times, 0);
         var bundle = Path.Combine(work, "runc-bundle");
         Directory.CreateDirectory(bundle);
         Busybox.Copy(rootfs, Path.Combine(bundle, "rootfs"));
@@ -20,13 +20,15 @@ internal static class Runc
             .Replace("\"readonly\": true", "\"readonly\": false")
             .Replace("\"sh\"\n", "\"sh\", \"-c\", \"echo step > /marker\"\n");
         File.WriteAllText(Path.Combine(bundle, "config.json"), config);
+        var cpuStart = TimeSpan.Zero;
         for (var i = -10; i < steps; i++)
         {
+            if (i == 0) cpuStart = CpuClock.Now;
             var watch = Stopwatch.StartNew();
             Run(runc, ["run", "--bundle", bundle, $"ashlar-bench-{Environment.ProcessId}-{i}"], bundle);
             if (i >= 0) times.Add(watch.Elapsed.TotalMilliseconds);
         }
-        return times;
+        return (times, (CpuClock.Now - cpuStart).TotalMilliseconds / steps);
     }
 
     private static void Run(string runc, string[] args, string directory)
