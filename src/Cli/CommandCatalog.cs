@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ashlar.Cli.Commands;
 
 namespace Ashlar.Cli;
 
@@ -7,6 +8,11 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return Commands.ParseCommand.Create();
+        yield return PullCommand.Create();
+        yield return PushCommand.Create();
+        yield return LoginCommand.Create();
+        yield return LogoutCommand.Create();
         yield return Commands.ImagesCommand.Create();
         yield return Commands.TagCommand.Create();
         yield return Commands.RmiCommand.Create();
@@ -17,6 +23,5 @@ internal static class CommandCatalog
         yield return Commands.ImportCommand.Create();
         yield return Commands.PruneCommand.Create();
         yield return Commands.DuCommand.Create();
-        yield break;
     }
 }
