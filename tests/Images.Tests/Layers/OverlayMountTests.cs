@@ -44,3 +44,24 @@ public class OverlayMountTests
         Assert.Equal(["a", "a/keep", "opaque", "opaque/new"], FileStat.Tree(dir.Combine("flat")));
     }
 }
+
+public class LowerLayerHardLinkTests
+{
+    [Fact]
+    public async Task A_hard_link_to_a_lower_layer_file_is_copied_from_the_lower_directory()
+    {
+        using var dir = new TempDirectory();
+        var lower = new TarBuilder().File("usr/bin/tool", "binary", mode: 0x1ed, uid: 7).Build();
+        var upper = new TarBuilder().HardLink("usr/bin/alias", "usr/bin/tool").Build();
+        await LayerUnpacker.UnpackAsync(new MemoryStream(lower), dir.Combine("l0"), new UnpackOptions { Whiteouts = WhiteoutMode.Overlay });
+
+        var error = await Record.ExceptionAsync(() => LayerUnpacker.UnpackAsync(new MemoryStream(upper), dir.Combine("alone"), new UnpackOptions { Whiteouts = WhiteoutMode.Overlay }));
+        Assert.IsType<IOException>(error);
+
+        await LayerUnpacker.UnpackAsync(new MemoryStream(upper), dir.Combine("l1"), new UnpackOptions { Whiteouts = WhiteoutMode.Overlay, LowerDirectories = [dir.Combine("l0")] });
+        Assert.Equal("binary", File.ReadAllText(dir.Combine("l1", "usr", "bin", "alias")));
+        var stat = FileStat.Of(dir.Combine("l1", "usr", "bin", "alias"));
+        Assert.Equal((0x1edu, 7u), (stat.Mode & 0xfffu, stat.Uid));
+        Assert.NotEqual(FileStat.Of(dir.Combine("l0", "usr", "bin", "tool")).Inode, stat.Inode);
+    }
+}
