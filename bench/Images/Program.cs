@@ -7,6 +7,17 @@ using Ashlar.Images.Layers;
 //   dotnet run -c Release --project bench/Images -- [SIZE_MB=200] [gzip|zstd|none]
 // Builds a layer of SIZE_MB of file content (a mix of sizes, half compressible) in a temp store, then unpacks it and
 // reports MB/s of uncompressed tar and the process's peak RSS, which must stay flat as SIZE_MB grows (streaming).
+//   dotnet run -c Release --project bench/Images -- --file LAYER.tar   (unpack an existing layer, e.g. to compare with GNU tar)
+if (args is ["--file", var layerFile])
+{
+    var into = Path.Combine(Path.GetTempPath(), "ashlar-bench-" + Guid.NewGuid().ToString("N")[..8]);
+    var watch = Stopwatch.StartNew();
+    var result = await LayerUnpacker.UnpackFileAsync(layerFile, into);
+    watch.Stop();
+    Console.WriteLine($"unpack: {result.UncompressedSize / 1e6 / watch.Elapsed.TotalSeconds:F0} MB/s ({watch.Elapsed.TotalSeconds:F2}s, {result.Entries} entries), peak RSS {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB");
+    Directory.Delete(into, recursive: true);
+    return;
+}
 var sizeMb = args.Length > 0 ? int.Parse(args[0]) : 200;
 var compression = args.Length > 1 ? Enum.Parse<LayerCompression>(args[1], ignoreCase: true) : LayerCompression.Gzip;
 var work = Path.Combine(Path.GetTempPath(), "ashlar-bench-" + Guid.NewGuid().ToString("N")[..8]);
