@@ -63,8 +63,13 @@ internal sealed class RegistryAuthenticator(HttpClient http, IRegistryCredential
             var sentBasic = response.RequestMessage?.Headers.Authorization?.Scheme == "Basic";
             return !sentBasic && CredentialsFor(host).Credentials is not null;
         }
-        // A cached token the registry no longer accepts (expired early, or scope changed): fetch afresh.
-        tokens.TryRemove(TokenKey(challenge, host, EffectiveScopes(challenge, scopes)), out _);
+        // A token the registry refused (expired early, revoked) is fetched afresh; one that a concurrent request has
+        // just fetched, while this one went out without it, is kept.
+        var sent = response.RequestMessage?.Headers.Authorization;
+        var key = TokenKey(challenge, host, EffectiveScopes(challenge, scopes));
+        if (sent?.Scheme == "Bearer" && tokens.TryGetValue(key, out var cached)
+            && cached.IsValueCreated && cached.Value.IsCompletedSuccessfully && cached.Value.Result.Value == sent.Parameter)
+            tokens.TryRemove(new KeyValuePair<string, Lazy<Task<CachedToken>>>(key, cached));
         return true;
     }
 
