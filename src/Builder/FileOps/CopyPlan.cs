@@ -176,7 +176,15 @@ public sealed class CopyPlan : IAsyncDisposable
         var parentFd = root.EnsureDirectory(parent, directoryOwner, created);
         try
         {
-            if (Posix.MkdirAt(parentFd, name, 0x1c0) != 0) throw Posix.Failure($"creating directory \"/{relative}\"");
+            if (Posix.MkdirAt(parentFd, name, 0x1c0) != 0)
+            {
+                if (Posix.LastError != Posix.EEXIST) throw Posix.Failure($"creating directory \"/{relative}\"");
+                // A dangling symlink is in the way: its target is created inside the root, as BuildKit resolves it.
+                var linked = root.EnsureDirectory(relative, directoryOwner, created);
+                try { await writer.WriteTreeAsync(linked, root.RelativePathOf(linked), children, cancellationToken); }
+                finally { Posix.Close(linked); }
+                return;
+            }
             var fd = Posix.OpenAt(parentFd, name, Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0);
             if (fd < 0) throw Posix.Failure($"opening \"/{relative}\"");
             try { await writer.WriteTreeAsync(fd, root.RelativePathOf(fd), children, cancellationToken); }
