@@ -91,14 +91,27 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
         await source.CopyToAsync(target, 1 << 17, cancellationToken);
     }
 
-    /// <summary>Owner, then mode (chown clears setuid), then times; never through a symlink.</summary>
+    /// <summary>Owner, then xattrs, then mode (chown clears setuid and file capabilities), then times; never through a symlink.</summary>
     public void ApplyMetadata(int dirFd, string name, SourceEntry entry, string display)
     {
         var (uid, gid) = OwnerOf(entry);
         if (Posix.FchownAt(dirFd, name, uid, gid, Posix.AT_SYMLINK_NOFOLLOW) != 0) throw Posix.Failure($"chown {uid}:{gid} \"{display}\"");
+        CopyXattrs(dirFd, name, entry);
         if (entry.Type != SourceEntryType.Symlink && Posix.FchmodAt(dirFd, name, ModeOf(entry), 0) != 0)
             throw Posix.Failure($"chmod \"{display}\"");
         if (Posix.SetTimes(dirFd, name, entry.ModifiedTime) != 0) throw Posix.Failure($"setting times of \"{display}\"");
+    }
+
+    // Extended attributes travel with copied files as in BuildKit (file capabilities such as security.capability
+    // matter); the host's SELinux label does not, and attributes the destination cannot take are skipped.
+    private static void CopyXattrs(int dirFd, string name, SourceEntry entry)
+    {
+        if (entry.FullPath is not { } source) return;
+        foreach (var (key, value) in Posix.ListXattrs(source))
+        {
+            if (key == "security.selinux") continue;
+            _ = Posix.SetXattr($"/proc/self/fd/{dirFd}/{name}", key, value);
+        }
     }
 
     /// <summary>

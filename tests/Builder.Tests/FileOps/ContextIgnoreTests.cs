@@ -135,4 +135,21 @@ public sealed class ContextIgnoreTests : IDisposable
         File.WriteAllText(file, "two");
         Assert.NotEqual(first.Digest, (await Digest()).Digest);
     }
+
+    [Fact]
+    public async Task Fingerprints_name_each_entry_with_its_effective_metadata()
+    {
+        _box.Write("d/a", "a", mode: 0x1a4);
+        _box.Symlink("d/l", "a");
+        var context = await _box.OpenContextAsync();
+
+        await using var plan = await CopyOperation.PrepareAsync(Copy("/x/", "d") with { Chown = "app", Chmod = "u+x" }, context);
+        var fingerprints = await plan.DescribeSourcesAsync();
+
+        var file = Assert.Single(fingerprints, f => f.TargetPath == "a");
+        Assert.Equal(("744", "app", SourceEntryType.File), (file.Mode, file.Owner, file.Type));
+        Assert.Equal("sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb", file.Content.ToString());
+        Assert.Equal("a", Assert.Single(fingerprints, f => f.TargetPath == "l").LinkTarget);
+        Assert.Equal("DirectoryContents", fingerprints[0].Placement);
+    }
 }

@@ -117,4 +117,17 @@ public sealed class CopySymlinksAndContainmentTests : IDisposable
         Assert.Equal(2u, _box.Stat("/h/a").LinkCount);
         Assert.NotEqual(_box.Stat("/h/a").Inode, _box.Stat("/h/c").Inode);
     }
+
+    [Fact]
+    public async Task Extended_attributes_are_copied()
+    {
+        var file = _box.Write("bin/ping", "p", mode: 0x1ed);
+        if (Ashlar.Builder.FileOps.Native.Posix.SetXattr(file, "user.origin", "context"u8.ToArray()) != 0)
+            return; // the temp filesystem has no user xattrs: nothing to check here
+
+        await _box.CopyAsync(Copy("/usr/bin/", "bin/ping"));
+
+        var copied = Ashlar.Builder.FileOps.Native.Posix.ListXattrs(_box.InRootfs("/usr/bin/ping"));
+        Assert.Contains(copied, x => x.Key == "user.origin" && x.Value.SequenceEqual("context"u8.ToArray()));
+    }
 }
