@@ -177,7 +177,8 @@ internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes)
         if (ignoredBy is not null)
             throw new SourceNotFoundException(source, tree.Description,
                 $"\"{source}\" is excluded from the {tree.Description} by {tree.Ignore.Origin} (pattern \"{ignoredBy}\")", excluded: true);
-        throw new SourceNotFoundException(source, tree.Description, $"\"{source}\" not found in the {tree.Description}", excluded: false);
+        var note = tree.Ignore.IsEmpty ? "" : $" (it is not excluded by {tree.Ignore.Origin})";
+        throw new SourceNotFoundException(source, tree.Description, $"\"{source}\" not found in the {tree.Description}{note}", excluded: false);
     }
 
     private bool IsIgnored(string path) => !tree.Ignore.IsEmpty && tree.Ignore.IsIgnored(path);
