@@ -183,6 +183,9 @@ internal static unsafe partial class Posix
         fixed (byte* v = value) return LSetXattr(path, name, v, (nuint)value.Length, 0);
     }
 
+    [LibraryImport(Lib, EntryPoint = "copy_file_range", SetLastError = true)]
+    public static partial nint CopyFileRange(int inFd, long* inOffset, int outFd, long* outOffset, nuint length, uint flags);
+
     public static int LastError => Marshal.GetLastPInvokeError();
 
     /// <summary>An <see cref="IOException"/> for the last failed call, naming what was being done.</summary>
