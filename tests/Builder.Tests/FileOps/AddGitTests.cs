@@ -21,7 +21,7 @@ public sealed class AddGitTests : IDisposable
         File.WriteAllText(Path.Combine(work, "README"), "v1\n");
         Directory.CreateDirectory(Path.Combine(work, "sub"));
         File.WriteAllText(Path.Combine(work, "sub/run.sh"), "#!/bin/sh\n");
-        File.SetUnixFileMode(Path.Combine(work, "sub/run.sh"), (UnixFileMode)0x1ed);
+        FileOpsSandbox.Chmod(Path.Combine(work, "sub/run.sh"), 0x1ed);
         Git(work, "add", ".");
         Git(work, "commit", "-q", "-m", "one");
         Git(work, "tag", "v1");

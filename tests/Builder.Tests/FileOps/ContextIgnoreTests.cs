@@ -95,6 +95,12 @@ public sealed class ContextIgnoreTests : IDisposable
         Assert.Contains("vendor/keep", paths);
         Assert.DoesNotContain("vendor/drop", paths);
         Assert.Contains("src/x", paths);
+
+        // Named directly, the ignored directory holds only what was re-included.
+        await _box.CopyAsync(Copy("/v/", "vendor"));
+        Assert.Equal(["keep"], Directory.GetFileSystemEntries(_box.InRootfs("/v")).Select(p => Path.GetFileName(p)!).ToArray());
+        var error = await Assert.ThrowsAsync<SourceNotFoundException>(() => _box.CopyAsync(Copy("/n/", "node_modules")));
+        Assert.True(error.ExcludedByIgnoreFile);
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed class CopyChownChmodTests : IDisposable
     {
         var stage = Path.Combine(_box.Directory, "stage");
         _box.Write("bin/tool", "t", under: stage);
-        File.SetUnixFileMode(Path.Combine(stage, "bin/tool"), (UnixFileMode)0x1ed);
+        Chmod(Path.Combine(stage, "bin/tool"), 0x1ed);
         Ashlar.Builder.FileOps.Native.Posix.FchownAt(Ashlar.Builder.FileOps.Native.Posix.AT_FDCWD, Path.Combine(stage, "bin/tool"), 42, 43, 0);
         Ashlar.Builder.FileOps.Native.Posix.FchownAt(Ashlar.Builder.FileOps.Native.Posix.AT_FDCWD, _box.Write("ctx", "c"), 42, 43, 0);
 
