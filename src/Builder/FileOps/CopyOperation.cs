@@ -46,7 +46,7 @@ public static class CopyOperation
                     var root = await git.FetchAsync(clone, spec.KeepGitDir, cancellationToken);
                     _ = Native.Posix.FchmodAt(Native.Posix.AT_FDCWD, root, 0x1ed, 0); // the clone's root lands as a new destination's mode
                     var tree = new SourceTree(root, $"git source {git}", keepsOwnership: false);
-                    items.AddRange(new SourceSelector(tree, excludes).Select("", parents: false));
+                    items.AddRange(new SourceSelector(tree, excludes).Select("", parents: false).Select(i => i with { Source = raw }));
                     continue;
                 }
                 if (UrlSource.IsUrl(raw))
@@ -57,7 +57,7 @@ public static class CopyOperation
                     Directory.CreateDirectory(directory);
                     var (path, _) = await UrlSource.DownloadAsync(raw, spec.Checksum, directory, httpClient, cancellationToken);
                     var tree = new SourceTree(directory, $"download {raw}", keepsOwnership: false);
-                    var item = new SourceSelector(tree, IgnoreRules.None).Select(Path.GetFileName(path), parents: false).Single();
+                    var item = new SourceSelector(tree, IgnoreRules.None).Select(Path.GetFileName(path), parents: false).Single() with { Source = raw };
                     // Remote files are not extracted unless --unpack says so.
                     items.Add(spec.Unpack == true && await ArchiveFormat.IsArchiveAsync(path, cancellationToken) ? item with { Kind = CopyItemKind.Archive } : item);
                     continue;

@@ -42,35 +42,36 @@ public sealed class CopyPlan : IAsyncDisposable
     public uint EffectiveMode(SourceEntry entry) => _chmod?.Apply(entry.Mode, entry.Type == SourceEntryType.Directory) ?? entry.Mode;
 
     /// <summary>
-    /// A digest of what the copy writes, for the cache key: for every entry its target path, type, effective mode
-    /// (after <c>--chmod</c>), owner (the <c>--chown</c> value when given, the source owner for a stage's rootfs,
-    /// else 0:0), symlink target and content digest; how each source lands (directory contents, single file, archive
-    /// to extract). Not the source mtimes or the checkout's owner, so a touched file or a fresh clone still hits; not
-    /// the destination or flags, which belong to the op's own definition.
+    /// The fingerprint of every entry, in order (reads or takes from the stat cache each file's digest): for
+    /// <c>--explain-cache</c> to name the entry that changed between two builds.
+    /// </summary>
+    public async Task<IReadOnlyList<SourceFingerprint>> DescribeSourcesAsync(CancellationToken cancellationToken = default)
+    {
+        var result = new List<SourceFingerprint>();
+        foreach (var item in _items)
+            foreach (var entry in item.Entries)
+                result.Add(new SourceFingerprint(item.Source, item.Kind.ToString(), entry.TargetPath, entry.Type,
+                    Convert.ToString(EffectiveMode(entry), 8), OwnerKey(entry), entry.LinkTarget,
+                    await entry.GetContentDigestAsync(cancellationToken)));
+        return result;
+    }
+
+    /// <summary>
+    /// A digest of what the copy writes, for the cache key: the sha256 over <see cref="DescribeSourcesAsync"/>'s
+    /// fingerprints (target path, type, effective mode after <c>--chmod</c>, owner, symlink target, content digest,
+    /// how each source lands). Not the source mtimes or the checkout's owner, so a touched file or a fresh clone still
+    /// hits; not the destination or the flags, which belong to the op's own definition.
     /// </summary>
     public async Task<Digest> ComputeSourceDigestAsync(CancellationToken cancellationToken = default)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var line = new StringBuilder();
-        foreach (var item in _items)
-        {
-            Append(hash, line.Clear().Append("item ").Append(item.Kind).Append(' ').Append(item.Source).Append('\n'));
-            foreach (var entry in item.Entries)
-            {
-                var digest = await entry.GetContentDigestAsync(cancellationToken);
-                line.Clear().Append(entry.Type).Append(' ').Append(entry.TargetPath).Append(' ')
-                    .Append(Convert.ToString(EffectiveMode(entry), 8)).Append(' ').Append(OwnerKey(entry)).Append(' ')
-                    .Append(entry.LinkTarget ?? "-").Append(' ').Append(digest?.ToString() ?? "-").Append('\n');
-                Append(hash, line);
-            }
-        }
+        foreach (var fingerprint in await DescribeSourcesAsync(cancellationToken))
+            hash.AppendData(Encoding.UTF8.GetBytes(fingerprint + "\n"));
         return Digest.FromHash(hash.GetHashAndReset());
     }
 
     private string OwnerKey(SourceEntry entry) =>
         _chown?.ToString() ?? (entry.Tree is { KeepsOwnership: true } ? string.Create(CultureInfo.InvariantCulture, $"{entry.Uid}:{entry.Gid}") : "0:0");
-
-    private static void Append(IncrementalHash hash, StringBuilder text) => hash.AppendData(Encoding.UTF8.GetBytes(text.ToString()));
 
     /// <summary>
     /// Writes the copy into <paramref name="rootfs"/> (a stage's merged filesystem, treated as "/"): destination rules
@@ -176,7 +177,15 @@ public sealed class CopyPlan : IAsyncDisposable
         var parentFd = root.EnsureDirectory(parent, directoryOwner, created);
         try
         {
-            if (Posix.MkdirAt(parentFd, name, 0x1c0) != 0) throw Posix.Failure($"creating directory \"/{relative}\"");
+            if (Posix.MkdirAt(parentFd, name, 0x1c0) != 0)
+            {
+                if (Posix.LastError != Posix.EEXIST) throw Posix.Failure($"creating directory \"/{relative}\"");
+                // A dangling symlink is in the way: its target is created inside the root, as BuildKit resolves it.
+                var linked = root.EnsureDirectory(relative, directoryOwner, created);
+                try { await writer.WriteTreeAsync(linked, root.RelativePathOf(linked), children, cancellationToken); }
+                finally { Posix.Close(linked); }
+                return;
+            }
             var fd = Posix.OpenAt(parentFd, name, Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0);
             if (fd < 0) throw Posix.Failure($"opening \"/{relative}\"");
             try { await writer.WriteTreeAsync(fd, root.RelativePathOf(fd), children, cancellationToken); }

@@ -81,24 +81,67 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
     {
         var fd = Posix.OpenAt(dirFd, name, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0x180);
         if (fd < 0) throw Posix.Failure($"creating \"{display}\"");
-        await using var target = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, bufferSize: 0, isAsync: false);
+        using var target = new SafeFileHandle(fd, ownsHandle: true);
         if (entry.InlineContent is { } inline)
         {
-            await target.WriteAsync(inline, cancellationToken);
+            RandomAccess.Write(target, inline, 0);
             return;
         }
-        await using var source = new FileStream(entry.FullPath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        await source.CopyToAsync(target, 1 << 17, cancellationToken);
+        using var source = File.OpenHandle(entry.FullPath!, FileMode.Open, FileAccess.Read, FileShare.Read);
+        // The kernel copies (and may share extents) when both sides allow it; otherwise plain reads and writes.
+        if (TryCopyInKernel(source, target, entry.Size)) return;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 17);
+        try
+        {
+            long offset = 0;
+            int read;
+            while ((read = await RandomAccess.ReadAsync(source, buffer, offset, cancellationToken)) > 0)
+            {
+                await RandomAccess.WriteAsync(target, buffer.AsMemory(0, read), offset, cancellationToken);
+                offset += read;
+            }
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
     }
 
-    /// <summary>Owner, then mode (chown clears setuid), then times; never through a symlink.</summary>
+    private static unsafe bool TryCopyInKernel(SafeFileHandle source, SafeFileHandle target, long size)
+    {
+        if (size == 0) return true;
+        long copied = 0;
+        while (true)
+        {
+            var n = Posix.CopyFileRange((int)source.DangerousGetHandle(), null, (int)target.DangerousGetHandle(), null, 1 << 30, 0);
+            if (n < 0)
+            {
+                if (copied > 0) throw Posix.Failure("copy_file_range");
+                return false; // EXDEV, EINVAL, ENOSYS, EOPNOTSUPP: fall back to reads and writes
+            }
+            if (n == 0) return true;
+            copied += n;
+        }
+    }
+
+    /// <summary>Owner, then xattrs, then mode (chown clears setuid and file capabilities), then times; never through a symlink.</summary>
     public void ApplyMetadata(int dirFd, string name, SourceEntry entry, string display)
     {
         var (uid, gid) = OwnerOf(entry);
         if (Posix.FchownAt(dirFd, name, uid, gid, Posix.AT_SYMLINK_NOFOLLOW) != 0) throw Posix.Failure($"chown {uid}:{gid} \"{display}\"");
+        CopyXattrs(dirFd, name, entry);
         if (entry.Type != SourceEntryType.Symlink && Posix.FchmodAt(dirFd, name, ModeOf(entry), 0) != 0)
             throw Posix.Failure($"chmod \"{display}\"");
         if (Posix.SetTimes(dirFd, name, entry.ModifiedTime) != 0) throw Posix.Failure($"setting times of \"{display}\"");
+    }
+
+    // Extended attributes travel with copied files as in BuildKit (file capabilities such as security.capability
+    // matter); the host's SELinux label does not, and attributes the destination cannot take are skipped.
+    private static void CopyXattrs(int dirFd, string name, SourceEntry entry)
+    {
+        if (entry.FullPath is not { } source) return;
+        foreach (var (key, value) in Posix.ListXattrs(source))
+        {
+            if (key == "security.selinux") continue;
+            _ = Posix.SetXattr($"/proc/self/fd/{dirFd}/{name}", key, value);
+        }
     }
 
     /// <summary>

@@ -65,7 +65,9 @@ internal sealed class DestinationRoot : IDisposable
     /// Opens directory <paramref name="relative"/>, creating missing ones (mode 0755, <paramref name="owner"/>,
     /// <paramref name="time"/>) like BuildKit's MkdirAll for a copy's destination. Returns an O_PATH descriptor.
     /// </summary>
-    public int EnsureDirectory(string relative, (uint Uid, uint Gid) owner, DateTimeOffset time)
+    public int EnsureDirectory(string relative, (uint Uid, uint Gid) owner, DateTimeOffset time) => EnsureDirectory(relative, owner, time, 0);
+
+    private int EnsureDirectory(string relative, (uint Uid, uint Gid) owner, DateTimeOffset time, int symlinksFollowed)
     {
         var fd = Open(relative, Posix.O_PATH | Posix.O_DIRECTORY);
         if (fd >= 0) return fd;
@@ -75,15 +77,22 @@ internal sealed class DestinationRoot : IDisposable
         if (errno != Posix.ENOENT) throw Posix.Failure($"resolving \"/{relative}\" in the destination", errno);
 
         var (parent, name) = ContextPath.Split(relative);
-        var parentFd = EnsureDirectory(parent, owner, time);
+        var parentFd = EnsureDirectory(parent, owner, time, symlinksFollowed);
         try
         {
             if (Posix.MkdirAt(parentFd, name, 0x1ed) != 0)
             {
                 errno = Posix.LastError;
-                if (errno == Posix.EEXIST)
-                    throw new IOException($"cannot create directory \"/{relative}\": a symlink there points to a missing target");
-                throw Posix.Failure($"creating directory \"/{relative}\"", errno);
+                if (errno != Posix.EEXIST) throw Posix.Failure($"creating directory \"/{relative}\"", errno);
+                // A dangling symlink: like BuildKit (fs.RootPath, then MkdirAll) create its target, inside the root.
+                var target = Posix.ReadLink(parentFd, name)
+                    ?? throw new IOException($"cannot create directory \"/{relative}\": something is in the way");
+                if (symlinksFollowed >= 40) throw new IOException($"cannot create directory \"/{relative}\": too many levels of symlinks");
+                var resolved = ContextPath.Clean(target.StartsWith('/') ? target : ContextPath.Join(parent, target));
+                Posix.Close(EnsureDirectory(resolved, owner, time, symlinksFollowed + 1));
+                var followed = Open(relative, Posix.O_PATH | Posix.O_DIRECTORY);
+                if (followed < 0) throw Posix.Failure($"opening \"/{relative}\"");
+                return followed;
             }
             // mkdir applies the umask: set the mode explicitly.
             if (Posix.FchownAt(parentFd, name, owner.Uid, owner.Gid, Posix.AT_SYMLINK_NOFOLLOW) != 0 ||

@@ -7,7 +7,7 @@ namespace Ashlar.Builder.FileOps;
 /// become exactly that) or symbolic like chmod(1) (<c>u+x,g-w,o=r</c>, <c>a+X</c>: applied to each entry's own mode;
 /// <c>X</c> adds execute only to directories and to files that already have an execute bit). Symlinks are never changed.
 /// </summary>
-public sealed class ModeSpec
+internal sealed class ModeSpec
 {
     private readonly uint? _octal;
     private readonly List<Clause> _clauses = [];

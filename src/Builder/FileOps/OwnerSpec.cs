@@ -9,7 +9,7 @@ namespace Ashlar.Builder.FileOps;
 /// Names are looked up in the destination rootfs's /etc/passwd and /etc/group as BuildKit does: a user alone gives
 /// that user's primary group; a numeric uid alone gives the same number as gid.
 /// </summary>
-public sealed record OwnerSpec(string User, string? Group)
+internal sealed record OwnerSpec(string User, string? Group)
 {
     /// <summary>Parses a <c>--chown</c> value; throws <see cref="FormatException"/> naming it when empty.</summary>
     public static OwnerSpec Parse(string text)

@@ -14,6 +14,7 @@ public sealed class SourceEntry
 {
     private readonly SourceTree? _tree;
     private readonly byte[]? _inlineContent;
+    private const long SmallFile = 1 << 20;
     private Digest? _digest;
 
     internal SourceEntry(SourceTree? tree, string? sourcePath, string targetPath, SourceEntryType type, uint mode, uint uid, uint gid,
@@ -89,8 +90,14 @@ public sealed class SourceEntry
         var stamp = new ContextStatCache.FileStamp(Device, Inode, Size, (ModifiedTime.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100, ChangedNanoseconds);
         if (_tree?.StatCache?.TryGet(path, stamp) is { } cached) return _digest = Digest.FromHash(cached);
 
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        var hash = await SHA256.HashDataAsync(file, cancellationToken);
+        byte[] hash;
+        if (Size <= SmallFile)
+            hash = SHA256.HashData(await File.ReadAllBytesAsync(path, cancellationToken)); // one read, no stream setup
+        else
+        {
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            hash = await SHA256.HashDataAsync(file, cancellationToken);
+        }
         _tree?.StatCache?.Set(path, stamp, hash);
         return _digest = Digest.FromHash(hash);
     }

@@ -173,11 +173,15 @@ internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes)
     {
         var real = tree.Resolve(clean);
         if (real is not null && !IsIgnored(real) && !IsIgnored(clean)) return real;
+        // An ignored directory that a !pattern re-includes something under is still there, holding just that.
+        if (real is not null && IsDirectoryNoFollow(real) && !tree.Ignore.CanSkipIgnoredDirectory(real) && !tree.Ignore.CanSkipIgnoredDirectory(clean))
+            return real;
         var ignoredBy = tree.Ignore.IgnoringPattern(clean) ?? (real is null ? null : tree.Ignore.IgnoringPattern(real));
         if (ignoredBy is not null)
             throw new SourceNotFoundException(source, tree.Description,
                 $"\"{source}\" is excluded from the {tree.Description} by {tree.Ignore.Origin} (pattern \"{ignoredBy}\")", excluded: true);
-        throw new SourceNotFoundException(source, tree.Description, $"\"{source}\" not found in the {tree.Description}", excluded: false);
+        var note = tree.Ignore.IsEmpty ? "" : $" (it is not excluded by {tree.Ignore.Origin})";
+        throw new SourceNotFoundException(source, tree.Description, $"\"{source}\" not found in the {tree.Description}{note}", excluded: false);
     }
 
     private bool IsIgnored(string path) => !tree.Ignore.IsEmpty && tree.Ignore.IsIgnored(path);

@@ -148,6 +148,44 @@ internal static unsafe partial class Posix
         finally { Free(result); }
     }
 
+    [LibraryImport(Lib, EntryPoint = "llistxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint LListXattr(string path, byte* list, nuint size);
+
+    [LibraryImport(Lib, EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint LGetXattr(string path, string name, byte* value, nuint size);
+
+    [LibraryImport(Lib, EntryPoint = "lsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LSetXattr(string path, string name, byte* value, nuint size, int flags);
+
+    /// <summary>Every extended attribute of a path (not following a final symlink); empty when there are none or no support.</summary>
+    public static List<KeyValuePair<string, byte[]>> ListXattrs(string path)
+    {
+        var result = new List<KeyValuePair<string, byte[]>>();
+        var size = LListXattr(path, null, 0);
+        if (size <= 0) return result;
+        var names = new byte[size];
+        fixed (byte* p = names) size = LListXattr(path, p, (nuint)names.Length);
+        if (size <= 0) return result;
+        foreach (var name in System.Text.Encoding.UTF8.GetString(names, 0, (int)size).Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var length = LGetXattr(path, name, null, 0);
+            if (length < 0) continue;
+            var value = new byte[length];
+            fixed (byte* v = value) length = LGetXattr(path, name, v, (nuint)value.Length);
+            if (length >= 0) result.Add(new(name, value[..(int)length]));
+        }
+        return result;
+    }
+
+    /// <summary>lsetxattr(2); returns 0 or -1 with errno set.</summary>
+    public static int SetXattr(string path, string name, byte[] value)
+    {
+        fixed (byte* v = value) return LSetXattr(path, name, v, (nuint)value.Length, 0);
+    }
+
+    [LibraryImport(Lib, EntryPoint = "copy_file_range", SetLastError = true)]
+    public static partial nint CopyFileRange(int inFd, long* inOffset, int outFd, long* outOffset, nuint length, uint flags);
+
     public static int LastError => Marshal.GetLastPInvokeError();
 
     /// <summary>An <see cref="IOException"/> for the last failed call, naming what was being done.</summary>
