@@ -45,13 +45,6 @@ internal static class FlagGrammar
             Try(NextFlagWord).Optional(),
             FlagSpace.Optional().Then(CurrentOffset));
 
-    /// <summary>Splits <c>--name=value</c> (or <c>--name</c>) into name and value (null when there is no <c>=</c>).</summary>
-    public static readonly Parser<char, (string Name, string? Value)> BuilderFlag =
-        String("--")
-            .Then(Token(c => c != '=').ManyString())
-            .Then(Char('=').Then(Any.ManyString()).Optional(), (name, value) => (name, value.HasValue ? value.Value : null))
-            .Before(End);
-
     // ---- CSV (Go's encoding/csv with default settings), used by --mount ----
 
     private static readonly Parser<char, char> EscapedQuote = Try(String("\"\"")).ThenReturn('"');
