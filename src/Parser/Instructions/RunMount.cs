@@ -1,6 +1,5 @@
 using System.Globalization;
 using Ashlar.Parser.Syntax;
-using Pidgin;
 
 namespace Ashlar.Parser.Instructions;
 
@@ -93,8 +92,8 @@ public sealed record RunMount
     public static RunMount Parse(string spec, Func<string, string>? expand = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var fields = spec.Length == 0 ? null : FlagGrammar.CsvRecord.Parse(spec);
-        if (fields is null || !fields.Success)
+        var fields = spec.Length == 0 ? null : FlagGrammar.SplitCsv(spec);
+        if (fields is null)
             throw new ParseError($"invalid mount options \"{spec}\": not a comma-separated list of key=value", hint: "quote a value that contains a comma or a quote: \"source=a,b\"");
 
         // Options apply in order (BuildKit checks "required" and "sharing" against the type seen so far).
@@ -105,7 +104,7 @@ public sealed record RunMount
         var sharingGiven = false;
         long? sizeLimit = null;
         int? mode = null, uid = null, gid = null;
-        foreach (var field in fields.Value)
+        foreach (var field in fields)
         {
             var equals = field.IndexOf('=');
             var key = (equals < 0 ? field : field[..equals]).ToLowerInvariant();
