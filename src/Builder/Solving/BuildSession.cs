@@ -28,7 +28,7 @@ internal sealed class BuildSession : IDisposable
         Platform = platform;
         Reporter = reporter;
         ContextDirectory = contextDirectory;
-        Snapshots = new Snapshotter(Path.Combine(store.Root, "snapshots"));
+        Snapshots = ImageSnapshots.Open(store);
         BuildId = Guid.NewGuid().ToString("N")[..12];
         ScratchDirectory = Path.Combine(store.Root, "tmp", "build-" + BuildId);
         Directory.CreateDirectory(ScratchDirectory);
@@ -93,37 +93,17 @@ internal sealed class BuildSession : IDisposable
             }
         }
         var image = await Store.LoadImageAsync(descriptor!, Platform, cancellationToken);
-        string? parent = null;
-        var chains = ChainId.ForEachLayer(image.DiffIds);
-        for (var i = 0; i < chains.Count; i++)
+        // Snapshots named by chain ID, shared with `ashlar run` and other builds; one unpack per image at a time here.
+        var gate = ExtractionLocks.GetOrAdd(image.ManifestDigest.ToString(), _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        string? parent;
+        try
         {
-            var snapshot = "layer:" + chains[i];
-            var gate = ExtractionLocks.GetOrAdd(snapshot, _ => new SemaphoreSlim(1, 1));
-            await gate.WaitAsync(cancellationToken);
-            try
-            {
-                if (Snapshots.Stat(snapshot) is null)
-                {
-                    var key = NewKey("extract");
-                    var mounts = Snapshots.Prepare(key, parent);
-                    try
-                    {
-                        await using var blob = Store.Content.OpenRead(image.Manifest.Layers[i].Digest);
-                        await LayerUnpacker.UnpackAsync(blob, mounts[0].UpperDirectory!, new UnpackOptions { Whiteouts = WhiteoutMode.Overlay }, cancellationToken);
-                        Snapshots.Commit(snapshot, key);
-                    }
-                    catch
-                    {
-                        Snapshots.Remove(key);
-                        throw;
-                    }
-                }
-            }
-            finally
-            {
-                gate.Release();
-            }
-            parent = snapshot;
+            parent = await ImageSnapshots.UnpackAsync(Snapshots, Store, image, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
         }
         var op = new SourceImageOp(reference.ToString(), image.ManifestDigest.ToString(), PlatformArgs.Format(Platform));
         return new BaseImage(op, parent, image);
