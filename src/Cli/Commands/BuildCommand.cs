@@ -13,7 +13,7 @@ internal static class BuildCommand
     public static Command Create()
     {
         var context = new Argument<string>("CONTEXT") { Description = "The build context directory" };
-        var file = new Option<string?>("--file", "-f") { Description = "The Dockerfile (default: CONTEXT/Dockerfile)" };
+        var file = new Option<string?>("--file", "-f") { Description = "The Dockerfile (default: CONTEXT/Dockerfile); - reads it from standard input" };
         var tags = new Option<string[]>("--tag", "-t") { Description = "Name and optionally a tag (name:tag); repeatable" };
         var buildArgs = new Option<string[]>("--build-arg") { Description = "Set a build-time variable (NAME=VALUE, or NAME to take it from the environment); repeatable" };
         var target = new Option<string?>("--target") { Description = "The stage to build" };
@@ -50,7 +50,8 @@ internal static class BuildCommand
                 request = new BuildRequest
                 {
                     ContextDirectory = parse.GetValue(context)!,
-                    DockerfilePath = parse.GetValue(file),
+                    DockerfilePath = parse.GetValue(file) is "-" ? null : parse.GetValue(file),
+                    DockerfileText = parse.GetValue(file) is "-" ? Console.In.ReadToEnd() : null,
                     Tags = parse.GetValue(tags) ?? [],
                     BuildArgs = ParseBuildArgs(parse.GetValue(buildArgs) ?? []),
                     Target = parse.GetValue(target),
