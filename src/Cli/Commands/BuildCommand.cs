@@ -31,12 +31,11 @@ internal static class BuildCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the image ID" };
         var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit of each RUN step (e.g. 512m)" };
         var jobs = new Option<int?>("--jobs") { Description = "How many stages may run at once (default: the core count)" };
-        var root = new Option<string?>("--root") { Description = "The image store's directory (default: $ASHLAR_ROOT, else /var/lib/ashlar for root)" };
         var insecure = new Option<string[]>("--insecure-registry") { Description = "A registry host reached over plain HTTP (repeatable); loopback hosts always are" };
         var command = new Command("build", "Build an image from a Dockerfile")
         {
             context, file, tags, buildArgs, target, noCache, pull, labels, secrets, network, platform, outputs, push, iidfile,
-            metadataFile, progress, quiet, memory, jobs, root, insecure,
+            metadataFile, progress, quiet, memory, jobs, insecure,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -65,7 +64,7 @@ internal static class BuildCommand
                     Push = parse.GetValue(push),
                     MemoryBytes = parse.GetValue(memory) is { } m ? ParseSize(m) : null,
                     Jobs = parse.GetValue(jobs) is { } j and > 0 ? j : Environment.ProcessorCount,
-                    StoreRoot = parse.GetValue(root),
+                    StoreRoot = parse.GetValue(StoreOptions.Root),
                     InsecureRegistries = parse.GetValue(insecure) ?? [],
                     SourceDateEpoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH") is { Length: > 0 } epoch
                         && long.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
