@@ -58,6 +58,15 @@ public sealed class ErrorTests(BuildFixture fixture) : IClassFixture<BuildFixtur
     }
 
     [Fact]
+    public async Task A_context_file_excluded_by_dockerignore_says_so()
+    {
+        var context = fixture.Context(("secret.env", "x"), (".dockerignore", "*.env\n"));
+        var error = await FailsAsync(fixture.Request("FROM busybox\nCOPY secret.env /\n", context));
+        Assert.Contains("secret.env", error.Message);
+        Assert.Contains(".dockerignore", error.Message);
+    }
+
+    [Fact]
     public async Task A_syntax_error_has_file_line_and_column()
     {
         var error = await FailsAsync(fixture.Request("FROM busybox\nFROBNICATE x\n"));

@@ -239,6 +239,12 @@ internal sealed class StageRunner
         {
             throw new BuildException(e.Reason, FileName, line, e) { IsInputError = true };
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException
+            or ArgumentException or Images.Content.DigestMismatchException)
+        {
+            // A failure of the machinery (mount, snapshot, store) still names the instruction it happened in.
+            throw new BuildException($"{instruction.Keyword} failed: {e.Message}", FileName, line, e);
+        }
     }
 
     // ---- shared with the step classes ----
