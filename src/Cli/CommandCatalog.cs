@@ -13,5 +13,15 @@ internal static class CommandCatalog
         yield return PushCommand.Create();
         yield return LoginCommand.Create();
         yield return LogoutCommand.Create();
+        yield return Commands.ImagesCommand.Create();
+        yield return Commands.TagCommand.Create();
+        yield return Commands.RmiCommand.Create();
+        yield return Commands.InspectCommand.Create();
+        yield return Commands.HistoryCommand.Create();
+        yield return Commands.SaveCommand.Create();
+        yield return Commands.LoadCommand.Create();
+        yield return Commands.ImportCommand.Create();
+        yield return Commands.PruneCommand.Create();
+        yield return Commands.DuCommand.Create();
     }
 }

@@ -61,14 +61,14 @@ public static class ImageArchiveReader
 
         if (metadata.TryGetValue("index.json", out var indexBytes))
         {
-            var index = Parse(indexBytes, ImageJsonContext.Default.ImageIndex, source, "index.json");
+            var index = Parse(indexBytes, ImageJsonContext.Relaxed.ImageIndex, source, "index.json");
             List<DockerArchiveEntry>? dockerManifest = metadata.TryGetValue("manifest.json", out var m)
-                ? Parse(m, ImageJsonContext.Default.ListDockerArchiveEntry, source, "manifest.json") : null;
+                ? Parse(m, ImageJsonContext.Relaxed.ListDockerArchiveEntry, source, "manifest.json") : null;
             return await LoadLayoutAsync(store, index, dockerManifest, source, cancellationToken);
         }
         if (metadata.TryGetValue("manifest.json", out var manifestBytes))
         {
-            var entries = Parse(manifestBytes, ImageJsonContext.Default.ListDockerArchiveEntry, source, "manifest.json");
+            var entries = Parse(manifestBytes, ImageJsonContext.Relaxed.ListDockerArchiveEntry, source, "manifest.json");
             return await LoadDockerArchiveAsync(store, entries, metadata, stored, aliases, source, cancellationToken);
         }
         throw new InvalidDataException($"{source}: neither index.json (OCI layout) nor manifest.json (docker-archive) found; this is not an image archive");

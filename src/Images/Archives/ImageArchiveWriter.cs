@@ -85,16 +85,16 @@ public static class ImageArchiveWriter
             await WriteFileAsync(tar, BlobPath(blob), content, cancellationToken);
         }
         var index = new ImageIndex { MediaType = MediaTypes.OciIndex, Manifests = indexEntries };
-        await WriteFileAsync(tar, "index.json", JsonSerializer.SerializeToUtf8Bytes(index, ImageJsonContext.Default.ImageIndex), cancellationToken);
+        await WriteFileAsync(tar, "index.json", JsonSerializer.SerializeToUtf8Bytes(index, ImageJsonContext.Relaxed.ImageIndex), cancellationToken);
         if (format == ImageArchiveFormat.Docker)
         {
-            await WriteFileAsync(tar, "manifest.json", JsonSerializer.SerializeToUtf8Bytes(archiveManifest, ImageJsonContext.Default.ListDockerArchiveEntry), cancellationToken);
+            await WriteFileAsync(tar, "manifest.json", JsonSerializer.SerializeToUtf8Bytes(archiveManifest, ImageJsonContext.Relaxed.ListDockerArchiveEntry), cancellationToken);
         }
-        await WriteFileAsync(tar, "oci-layout", JsonSerializer.SerializeToUtf8Bytes(new OciLayoutFile(), ImageJsonContext.Default.OciLayoutFile), cancellationToken);
+        await WriteFileAsync(tar, "oci-layout", JsonSerializer.SerializeToUtf8Bytes(new OciLayoutFile(), ImageJsonContext.Relaxed.OciLayoutFile), cancellationToken);
         if (format == ImageArchiveFormat.Docker)
         {
             var repositoriesJson = repositories.ToDictionary(r => r.Key, r => r.Value);
-            await WriteFileAsync(tar, "repositories", JsonSerializer.SerializeToUtf8Bytes(repositoriesJson, ImageJsonContext.Default.DictionaryStringDictionaryStringString), cancellationToken);
+            await WriteFileAsync(tar, "repositories", JsonSerializer.SerializeToUtf8Bytes(repositoriesJson, ImageJsonContext.Relaxed.DictionaryStringDictionaryStringString), cancellationToken);
         }
     }
 

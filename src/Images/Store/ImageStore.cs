@@ -39,9 +39,15 @@ public sealed class ImageStore
         var store = new ImageStore(path);
         var layout = Path.Combine(path, "oci-layout");
         if (!File.Exists(layout))
-            WriteAtomically(layout, JsonSerializer.SerializeToUtf8Bytes(new OciLayoutFile(), ImageJsonContext.Default.OciLayoutFile));
-        if (!File.Exists(Path.Combine(path, IndexFileName)))
-            WriteAtomically(Path.Combine(path, IndexFileName), JsonSerializer.SerializeToUtf8Bytes(new ImageIndex { MediaType = MediaTypes.OciIndex }, ImageJsonContext.Default.ImageIndex));
+            WriteAtomically(layout, JsonSerializer.SerializeToUtf8Bytes(new OciLayoutFile(), ImageJsonContext.Relaxed.OciLayoutFile));
+        var index = Path.Combine(path, IndexFileName);
+        if (!File.Exists(index))
+        {
+            // Under the lock, so a process that just created and tagged cannot be overwritten by an empty index.
+            using var _ = FileLock.AcquireAsync(Path.Combine(path, LockFileName), CancellationToken.None).GetAwaiter().GetResult();
+            if (!File.Exists(index))
+                WriteAtomically(index, JsonSerializer.SerializeToUtf8Bytes(new ImageIndex { MediaType = MediaTypes.OciIndex }, ImageJsonContext.Relaxed.ImageIndex));
+        }
         return store;
     }
 
@@ -56,15 +62,15 @@ public sealed class ImageStore
 
     /// <summary>Stores an image manifest (media type from the manifest, OCI when absent).</summary>
     public Task<Descriptor> PutManifestAsync(ImageManifest manifest, CancellationToken cancellationToken = default) =>
-        PutJsonAsync(manifest, ImageJsonContext.Default.ImageManifest, manifest.MediaType ?? MediaTypes.OciManifest, cancellationToken);
+        PutJsonAsync(manifest, ImageJsonContext.Relaxed.ImageManifest, manifest.MediaType ?? MediaTypes.OciManifest, cancellationToken);
 
     /// <summary>Stores an image index.</summary>
     public Task<Descriptor> PutIndexAsync(ImageIndex index, CancellationToken cancellationToken = default) =>
-        PutJsonAsync(index, ImageJsonContext.Default.ImageIndex, index.MediaType ?? MediaTypes.OciIndex, cancellationToken);
+        PutJsonAsync(index, ImageJsonContext.Relaxed.ImageIndex, index.MediaType ?? MediaTypes.OciIndex, cancellationToken);
 
     /// <summary>Stores an image config.</summary>
     public Task<Descriptor> PutConfigAsync(ImageConfig config, string mediaType = MediaTypes.OciConfig, CancellationToken cancellationToken = default) =>
-        PutJsonAsync(config, ImageJsonContext.Default.ImageConfig, mediaType, cancellationToken);
+        PutJsonAsync(config, ImageJsonContext.Relaxed.ImageConfig, mediaType, cancellationToken);
 
     /// <summary>
     /// Stores raw bytes as they are (a manifest fetched from a registry must keep its exact bytes, or its digest
@@ -81,6 +87,23 @@ public sealed class ImageStore
     {
         var (digest, size) = await Content.WriteAsync(blob, expected, expectedSize, cancellationToken);
         return Descriptor.For(mediaType, digest, size);
+    }
+
+    /// <summary>
+    /// Stores an image made of <paramref name="layers"/> (already in the store, bottom first) and
+    /// <paramref name="config"/> (whose rootfs.diff_ids must list one DiffID per layer): config, then an OCI manifest.
+    /// The image is not named; follow with <see cref="TagAsync"/> or <see cref="AddDanglingAsync"/>.
+    /// </summary>
+    public async Task<StoredImage> PutImageAsync(ImageConfig config, IReadOnlyList<Descriptor> layers, IReadOnlyDictionary<string, string>? annotations = null, CancellationToken cancellationToken = default)
+    {
+        if (layers.Count != config.RootFs.DiffIds.Count)
+            throw new ArgumentException($"the config lists {config.RootFs.DiffIds.Count} diff_ids for {layers.Count} layers", nameof(config));
+        foreach (var layer in layers)
+            if (!Content.Exists(layer.Digest)) throw new BlobNotFoundException(layer.Digest);
+        var configDescriptor = await PutConfigAsync(config, cancellationToken: cancellationToken);
+        var manifest = new ImageManifest { MediaType = MediaTypes.OciManifest, Config = configDescriptor, Layers = layers, Annotations = annotations };
+        var descriptor = await PutManifestAsync(manifest, cancellationToken);
+        return new StoredImage(descriptor, manifest, config);
     }
 
     // ---- references ----
@@ -243,15 +266,15 @@ public sealed class ImageStore
 
     /// <summary>Reads a stored image manifest.</summary>
     public Task<ImageManifest> LoadManifestAsync(Digest digest, CancellationToken cancellationToken = default) =>
-        LoadJsonAsync(digest, ImageJsonContext.Default.ImageManifest, "manifest", cancellationToken);
+        LoadJsonAsync(digest, ImageJsonContext.Relaxed.ImageManifest, "manifest", cancellationToken);
 
     /// <summary>Reads a stored image index / manifest list.</summary>
     public Task<ImageIndex> LoadIndexAsync(Digest digest, CancellationToken cancellationToken = default) =>
-        LoadJsonAsync(digest, ImageJsonContext.Default.ImageIndex, "image index", cancellationToken);
+        LoadJsonAsync(digest, ImageJsonContext.Relaxed.ImageIndex, "image index", cancellationToken);
 
     /// <summary>Reads a stored image config.</summary>
     public Task<ImageConfig> LoadConfigAsync(Digest digest, CancellationToken cancellationToken = default) =>
-        LoadJsonAsync(digest, ImageJsonContext.Default.ImageConfig, "image config", cancellationToken);
+        LoadJsonAsync(digest, ImageJsonContext.Relaxed.ImageConfig, "image config", cancellationToken);
 
     private async Task<T> LoadJsonAsync<T>(Digest digest, JsonTypeInfo<T> typeInfo, string what, CancellationToken cancellationToken)
     {
@@ -268,7 +291,7 @@ public sealed class ImageStore
 
     private async Task<string> SniffMediaTypeAsync(Digest digest, CancellationToken cancellationToken)
     {
-        var probe = await LoadJsonAsync(digest, ImageJsonContext.Default.ManifestProbe, "manifest", cancellationToken);
+        var probe = await LoadJsonAsync(digest, ImageJsonContext.Relaxed.ManifestProbe, "manifest", cancellationToken);
         return probe.EffectiveMediaType ?? throw new InvalidDataException($"{digest} is neither an image manifest nor an index");
     }
 
@@ -389,16 +412,20 @@ public sealed class ImageStore
         var (live, _) = await MarkAsync(cancellationToken);
         var taggedLive = await MarkAsync(cancellationToken, onlyTagged: true);
         long blobsSize = 0, liveSize = 0, taggedSize = 0;
-        var blobs = 0;
+        int blobs = 0, referenced = 0;
         foreach (var blob in Content.List())
         {
             var size = Content.SizeOf(blob) ?? 0;
             blobs++;
             blobsSize += size;
-            if (live.Contains(blob)) liveSize += size;
+            if (live.Contains(blob))
+            {
+                liveSize += size;
+                referenced++;
+            }
             if (taggedLive.Live.Contains(blob)) taggedSize += size;
         }
-        return new DiskUsage(byDigest.Count, tagged, liveSize, liveSize - taggedSize, blobs, blobsSize, blobsSize - liveSize);
+        return new DiskUsage(byDigest.Count, tagged, liveSize, liveSize - taggedSize, blobs, referenced, blobsSize, blobsSize - liveSize);
     }
 
     // Every blob reachable from index.json, and the chain IDs of every layer prefix of every image.
@@ -450,7 +477,7 @@ public sealed class ImageStore
         var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
         try
         {
-            var index = JsonSerializer.Deserialize(bytes, ImageJsonContext.Default.ImageIndex);
+            var index = JsonSerializer.Deserialize(bytes, ImageJsonContext.Relaxed.ImageIndex);
             return index?.Manifests.ToList() ?? [];
         }
         catch (JsonException e)
@@ -466,7 +493,7 @@ public sealed class ImageStore
         var entries = await ReadIndexEntriesAsync(cancellationToken);
         if (!change(entries)) return;
         var index = new ImageIndex { MediaType = MediaTypes.OciIndex, Manifests = entries };
-        WriteAtomically(Path.Combine(Root, IndexFileName), JsonSerializer.SerializeToUtf8Bytes(index, ImageJsonContext.Default.ImageIndex));
+        WriteAtomically(Path.Combine(Root, IndexFileName), JsonSerializer.SerializeToUtf8Bytes(index, ImageJsonContext.Relaxed.ImageIndex));
     }
 
     private static void WriteAtomically(string path, byte[] bytes)

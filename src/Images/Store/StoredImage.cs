@@ -17,4 +17,23 @@ public sealed record StoredImage(Descriptor Descriptor, ImageManifest Manifest, 
 
     /// <summary>The layers' DiffIDs, bottom first.</summary>
     public IReadOnlyList<Digest> DiffIds => Config.RootFs.DiffIds.Select(Digest.Parse).ToList();
+
+    /// <summary>
+    /// The history, oldest first, each step paired with its layer: steps without <c>empty_layer</c> take the layers
+    /// in order. An image without history gets one step per layer.
+    /// </summary>
+    public IReadOnlyList<HistoryItem> History()
+    {
+        var layers = Manifest.Layers;
+        if (Config.History is not { Count: > 0 } history)
+            return layers.Select(l => new HistoryItem(new HistoryEntry(), l)).ToList();
+        var items = new List<HistoryItem>();
+        var next = 0;
+        foreach (var entry in history)
+        {
+            var empty = entry.EmptyLayer == true || next >= layers.Count;
+            items.Add(new HistoryItem(entry, empty ? null : layers[next++]));
+        }
+        return items;
+    }
 }
