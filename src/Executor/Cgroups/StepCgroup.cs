@@ -18,9 +18,13 @@ internal abstract class StepCgroup : IDisposable
 
     public abstract void Dispose();
 
-    /// <summary>A cgroup for container <paramref name="id"/> in whichever hierarchy the host has, or null when none is writable.</summary>
+    /// <summary>
+    /// A cgroup for container <paramref name="id"/> in whichever hierarchy the host has; null without limits,
+    /// because joining a cgroup costs an RCU grace period (milliseconds) and rusage already gives CPU and memory.
+    /// </summary>
     public static StepCgroup? ForContainer(string id, ResourceLimits limits)
     {
+        if (limits == ResourceLimits.None || limits == new ResourceLimits()) return null;
         if (File.Exists(Path.Combine(Root, "cgroup.controllers")))
             return CgroupV2.Create(id, limits);
         if (Directory.Exists(Path.Combine(Root, "memory")))

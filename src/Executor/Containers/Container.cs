@@ -20,7 +20,23 @@ public static class Container
     /// </summary>
     /// <exception cref="ContainerStartException">The command could not be started (e.g. not found in PATH).</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled; the container was killed.</exception>
+    /// <exception cref="TimeoutException">The command ran longer than <see cref="ContainerSpec.Timeout"/>; the container was killed.</exception>
     public static async Task<ExecResult> RunAsync(ContainerSpec spec, CancellationToken cancellationToken = default)
+    {
+        if (spec.Timeout is not { } timeout) return await RunAsyncCore(spec, cancellationToken).ConfigureAwait(false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            return await RunAsyncCore(spec, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"\"{string.Join(' ', spec.Args)}\" did not finish within {timeout}; every process of its container was killed");
+        }
+    }
+
+    private static async Task<ExecResult> RunAsyncCore(ContainerSpec spec, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (spec.Rootfs.Count != 1)
@@ -53,14 +69,15 @@ public static class Container
                 User = spec.User,
                 StubLog = Path.Combine(runDir, "stubs"),
             };
-            var outcome = await RunInitAsync(init, spec, cancellationToken).ConfigureAwait(false);
-            var usage = cgroup?.ReadUsage() ?? default;
+            var (outcome, failure) = await RunInitAsync(init, spec, cancellationToken).ConfigureAwait(false);
+            // With a cgroup its accounting covers everything; without, PID 1's rusage covers what it reaped.
+            var usage = cgroup?.ReadUsage() ?? new CgroupUsage(outcome.CpuTime, outcome.MaxResidentBytes, false);
 
             if (rootfs.UpperDirectory is { } upper && File.Exists(init.StubLog))
                 MountStubs.Remove(upper, init.Lowers, File.ReadAllLines(init.StubLog));
 
             cancellationToken.ThrowIfCancellationRequested();
-            if (outcome.Failure is { } failure)
+            if (failure is not null)
                 throw failure;
             return new ExecResult(outcome.ExitCode, outcome.Signal, usage.OomKilled, usage.CpuTime, usage.PeakMemoryBytes);
         }
@@ -71,9 +88,8 @@ public static class Container
         }
     }
 
-    private sealed record InitOutcome(int ExitCode, int? Signal, ContainerStartException? Failure);
 
-    private static async Task<InitOutcome> RunInitAsync(InitSpec init, ContainerSpec spec, CancellationToken cancellationToken)
+    private static async Task<(ContainerProcess.Outcome Outcome, ContainerStartException? Failure)> RunInitAsync(InitSpec init, ContainerSpec spec, CancellationToken cancellationToken)
     {
         var flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | (spec.Network == NetworkMode.None ? CLONE_NEWNET : 0);
         var (statusRead, statusWrite) = Pipe();
@@ -99,24 +115,17 @@ public static class Container
 
         try
         {
-            await using var status = OpenPipe(statusRead, FileAccess.Read);
-            await using var stdout = OpenPipe(outRead, FileAccess.Read);
-            await using var stderr = OpenPipe(errRead, FileAccess.Read);
             var stdin = inWrite >= 0 ? OpenPipe(inWrite, FileAccess.Write) : null;
             // Killing PID 1 of a pid namespace kills every process in it.
             await using var kill = cancellationToken.Register(() => Syscalls.PidfdSendSignal(pidfd, SIGKILL));
-
-            var pumps = Task.WhenAll(LinePump.RunAsync(stdout, spec.StandardOutput), LinePump.RunAsync(stderr, spec.StandardError));
             var feeding = stdin is null ? Task.CompletedTask : FeedAsync(spec.StandardInput!, stdin, cancellationToken);
-            var report = await ReadToEndAsync(status).ConfigureAwait(false);
-            var (exitCode, signal) = await Task.Run(() => WaitForExit(pidfd)).ConfigureAwait(false);
-            await pumps.ConfigureAwait(false);
+            var outcome = await ContainerProcess.WatchAsync(pidfd, statusRead, outRead, errRead, spec.StandardOutput, spec.StandardError).ConfigureAwait(false);
             await feeding.ConfigureAwait(false);
-            return new InitOutcome(exitCode, signal, report.Length > 0 ? ParseFailure(report, spec.Args[0]) : null);
+            return (outcome, outcome.StatusReport.Length > 0 ? ParseFailure(outcome.StatusReport, spec.Args[0]) : null);
         }
         finally
         {
-            close(pidfd);
+            foreach (var fd in new[] { pidfd, statusRead, outRead, errRead }) close(fd);
         }
     }
 
@@ -126,17 +135,6 @@ public static class Container
         catch (IOException) { } // the command stopped reading
         catch (OperationCanceledException) { }
         finally { await pipe.DisposeAsync().ConfigureAwait(false); }
-    }
-
-    private static unsafe (int ExitCode, int? Signal) WaitForExit(int pidfd)
-    {
-        var info = stackalloc byte[128];
-        while (waitid(P_PIDFD, pidfd, info, WEXITED) != 0)
-            if (Errno != EINTR)
-                throw new IOException($"waitid on the container init failed: {Marshal.GetPInvokeErrorMessage(Errno)}");
-        var code = *(int*)(info + 8);
-        var status = *(int*)(info + 24);
-        return code == CLD_EXITED ? (status, null) : (128 + status, status);
     }
 
     private static ContainerStartException ParseFailure(byte[] report, string command)
@@ -215,11 +213,4 @@ public static class Container
 
     private static FileStream OpenPipe(int fd, FileAccess access) =>
         new(new SafeFileHandle(fd, ownsHandle: true), access, bufferSize: 0);
-
-    private static async Task<byte[]> ReadToEndAsync(Stream stream)
-    {
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer).ConfigureAwait(false);
-        return buffer.ToArray();
-    }
 }

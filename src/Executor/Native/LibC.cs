@@ -53,6 +53,7 @@ internal static unsafe class LibC
     [DllImport(Lib, SetLastError = true)] public static extern int lsetxattr(byte* path, byte* name, byte* value, nint size, int flags);
     [DllImport(Lib, SetLastError = true)] public static extern nint readlink(byte* path, byte* buffer, nint size);
     [DllImport(Lib, SetLastError = true)] public static extern int access(byte* path, int mode);
+    [DllImport(Lib, SetLastError = true)] public static extern int poll(void* fds, ulong count, int timeout);
     [DllImport(Lib, SetLastError = true)] public static extern int lchown(byte* path, uint uid, uint gid);
     [DllImport(Lib, SetLastError = true)] public static extern int link(byte* existing, byte* newPath);
 
@@ -61,7 +62,8 @@ internal static unsafe class LibC
     public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CLOEXEC = 0x80000, O_DIRECTORY = 0x10000;
     public const int F_SETFD = 2, FD_CLOEXEC = 1;
     public const uint MFD_CLOEXEC = 1;
-    public const int P_PIDFD = 3, WEXITED = 4;
+    public const int P_PIDFD = 3, WEXITED = 4, WNOHANG = 1;
+    public const short POLLIN = 1, POLLERR = 8, POLLHUP = 0x10, POLLNVAL = 0x20;
     public const int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
     public const int SIGKILL = 9;
     public const short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;

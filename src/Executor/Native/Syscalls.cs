@@ -16,6 +16,7 @@ internal static unsafe class Syscalls
     private static long SetGroups => Arm64 ? 159 : 116;
     private static long PivotRootNumber => Arm64 ? 41 : 155;
     private static long RtSigactionNumber => Arm64 ? 134 : 13;
+    private static long WaitIdNumber => Arm64 ? 95 : 247;
 
     // The unified syscall table (same on every architecture since 5.x).
     private const long PidfdSendSignalNumber = 424, MoveMountNumber = 429, FsOpenNumber = 430, FsConfigNumber = 431,
@@ -44,6 +45,10 @@ internal static unsafe class Syscalls
         new Span<byte>(action, 32).Clear();
         return (int)LibC.syscall(RtSigactionNumber, signal, (long)action, 0, 8, 0);
     }
+
+    /// <summary>waitid(2) as the kernel has it, with the fifth argument glibc hides: the child's rusage.</summary>
+    public static int WaitId(int idType, int id, byte* info, int options, byte* rusage) =>
+        (int)LibC.syscall(WaitIdNumber, idType, id, (long)info, options, (long)rusage);
 
     public static int PivotRoot(byte* newRoot, byte* putOld) => (int)LibC.syscall(PivotRootNumber, (long)newRoot, (long)putOld, 0, 0, 0);
     public static int PidfdOpen(int pid) => (int)LibC.syscall(PidfdOpenNumber, pid, 0, 0, 0, 0);

@@ -60,8 +60,10 @@ public sealed class LayerDiffTests(ContainerFixture fixture)
             configure: s => s with { Mounts = [ContainerMount.Bind(cache, "/mnt/cache/deep"), ContainerMount.Tmpfs("/scratch")] });
 
         Assert.Equal(["mounted"], run.Stdout);
-        var (_, entries, _) = await LayerEntries.ReadAsync(run.Mount.UpperDirectory!);
+        var (result, entries, _) = await LayerEntries.ReadAsync(run.Mount.UpperDirectory!);
         Assert.Empty(entries);
+        // docker's empty layer: two zero blocks.
+        Assert.Equal("sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef", result.DiffId.ToString());
         Directory.Delete(cache);
     }
 
