@@ -94,6 +94,7 @@ internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes)
             if (ignored && tree.Ignore.CanSkipIgnoredDirectory(path)) continue;
             if (excluded && excludes.CanSkipIgnoredDirectory(excludePath)) continue;
 
+            if (!isDirectory && SourceEntry.IsSocket(tree.FullPath(path))) continue;
             var entry = SourceEntry.Stat(tree, tree.FullPath(path), path, childTarget, overwritesMetadata: true);
             if (!isDirectory)
             {
@@ -143,6 +144,7 @@ internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes)
             if (include.Matches(childTarget))
             {
                 if (IsIgnored(path) || excludes.IsIgnored(childTarget)) continue;
+                if (!isDirectory && SourceEntry.IsSocket(tree.FullPath(path))) continue;
                 var entry = SourceEntry.Stat(tree, tree.FullPath(path), path, childTarget, overwritesMetadata: false);
                 entries.Add(entry);
                 if (isDirectory) AddTree(path, childTarget, entries, "");
