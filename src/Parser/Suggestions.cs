@@ -17,15 +17,17 @@ internal static class Suggestions
                 best = candidate;
             }
         }
-        // Same threshold idea as BuildKit's suggest package: a couple of edits, less for short words.
-        var limit = Math.Max(1, Math.Min(2, value.Length / 3));
+        // Typos are a few edits (a swap counts as one); short words allow fewer.
+        var limit = Math.Clamp((value.Length + 1) / 2, 1, 3);
         return bestDistance > 0 && bestDistance <= limit ? best : null;
     }
 
+    // Optimal string alignment distance: Levenshtein plus adjacent transpositions.
     private static int Distance(string a, string b)
     {
         var previous = new int[b.Length + 1];
         var current = new int[b.Length + 1];
+        var beforePrevious = new int[b.Length + 1];
         for (var j = 0; j <= b.Length; j++)
             previous[j] = j;
         for (var i = 1; i <= a.Length; i++)
@@ -35,8 +37,10 @@ internal static class Suggestions
             {
                 var cost = a[i - 1] == b[j - 1] ? 0 : 1;
                 current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    current[j] = Math.Min(current[j], beforePrevious[j - 2] + 1);
             }
-            (previous, current) = (current, previous);
+            (beforePrevious, previous, current) = (previous, current, beforePrevious);
         }
         return previous[b.Length];
     }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Ashlar.Parser.Instructions;
 
 /// <summary><c>ADD [--chown --chmod --link --keep-git-dir --checksum --exclude --unpack] src... dest</c>.</summary>
@@ -23,6 +25,8 @@ public sealed record AddInstruction(
     IReadOnlyList<string> Excludes,
     bool? Unpack) : Instruction
 {
+    [JsonIgnore]
     public override string Keyword => "ADD";
+    [JsonIgnore]
     public override bool ExpandsVariables => true;
 }

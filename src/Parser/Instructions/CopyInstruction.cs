@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Ashlar.Parser.Instructions;
 
 /// <summary><c>COPY [--from --chown --chmod --link --parents --exclude] src... dest</c>.</summary>
@@ -21,6 +23,8 @@ public sealed record CopyInstruction(
     bool Parents,
     IReadOnlyList<string> Excludes) : Instruction
 {
+    [JsonIgnore]
     public override string Keyword => "COPY";
+    [JsonIgnore]
     public override bool ExpandsVariables => true;
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Ashlar.Parser.Instructions;
 
 /// <summary><c>FROM [--platform=p] image [AS name]</c>.</summary>
@@ -6,6 +8,8 @@ namespace Ashlar.Parser.Instructions;
 /// <param name="Platform">The <c>--platform</c> value as written, or null.</param>
 public sealed record FromInstruction(string Image, string? StageName, string? Platform) : Instruction
 {
+    [JsonIgnore]
     public override string Keyword => "FROM";
+    [JsonIgnore]
     public override bool ExpandsVariables => true;
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Ashlar.Parser.Instructions;
 
 /// <summary>
@@ -17,6 +19,7 @@ public sealed record HealthcheckInstruction(
     TimeSpan StartInterval,
     int Retries) : Instruction
 {
+    [JsonIgnore]
     public override string Keyword => "HEALTHCHECK";
 
     /// <summary>True for <c>HEALTHCHECK NONE</c> (disables an inherited check).</summary>

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Ashlar.Parser.Instructions;
 
 /// <summary><c>ONBUILD instruction</c>: a trigger stored in the image and run by builds that use it as a base.</summary>
@@ -5,5 +7,6 @@ namespace Ashlar.Parser.Instructions;
 /// <param name="Trigger">The trigger, parsed.</param>
 public sealed record OnbuildInstruction(string Expression, Instruction Trigger) : Instruction
 {
+    [JsonIgnore]
     public override string Keyword => "ONBUILD";
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Ashlar.Parser.Instructions;
 
 /// <summary><c>RUN [--mount=...] [--network=...] [--security=...] command</c>.</summary>
@@ -13,5 +15,6 @@ public sealed record RunInstruction(
     SecurityMode Security,
     IReadOnlyList<InlineFile> Heredocs) : Instruction
 {
+    [JsonIgnore]
     public override string Keyword => "RUN";
 }
