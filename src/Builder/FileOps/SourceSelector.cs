@@ -123,7 +123,7 @@ internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes)
             if (realPath is null || IsIgnored(realPath)) ResolveOrThrow(source, ContextPath.Join(basePath, patternText));
         }
 
-        var include = PathPattern.Ignore(patternText);
+        var include = Ashlar.Parser.Ignore.DockerIgnore.FromPatterns([patternText]);
         var entries = new List<SourceEntry>();
         AddIncluded(realBase, "", include, patternText.Split('/'), entries);
         if (entries.Count > 0) items.Add(new CopyItem(source, CopyItemKind.Parents, entries));
@@ -131,7 +131,7 @@ internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes)
 
     // Walks below `real` for entries the include pattern matches (a matched directory brings everything under it);
     // directories on the way to a match are written too, with their own metadata.
-    private void AddIncluded(string real, string target, PathPattern include, string[] patternParts, List<SourceEntry> entries)
+    private void AddIncluded(string real, string target, Ashlar.Parser.Ignore.DockerIgnore include, string[] patternParts, List<SourceEntry> entries)
     {
         foreach (var name in ListDirectory(tree.FullPath(real)))
         {
@@ -141,7 +141,7 @@ internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes)
             if (IsIgnored(path) && (!isDirectory || tree.Ignore.CanSkipIgnoredDirectory(path))) continue;
             if (excludes.IsIgnored(childTarget) && (!isDirectory || excludes.CanSkipIgnoredDirectory(childTarget))) continue;
 
-            if (include.Matches(childTarget))
+            if (include.IsExcluded(childTarget)) // "excluded" by the include pattern: it is selected
             {
                 if (IsIgnored(path) || excludes.IsIgnored(childTarget)) continue;
                 if (!isDirectory && SourceEntry.IsSocket(tree.FullPath(path))) continue;
