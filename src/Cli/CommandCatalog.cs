@@ -13,6 +13,7 @@ internal static class CommandCatalog
         yield return PushCommand.Create();
         yield return LoginCommand.Create();
         yield return LogoutCommand.Create();
+        yield return BuildCommand.Create();
         yield return Commands.ImagesCommand.Create();
         yield return Commands.TagCommand.Create();
         yield return Commands.RmiCommand.Create();
