@@ -14,6 +14,7 @@ import datetime
 import os
 import platform
 import sys
+import time
 from pathlib import Path
 
 import contexts
@@ -87,8 +88,9 @@ def main():
 
     context_dirs = {}
     for workload in workloads:
+        generating = time.perf_counter()
         context_dirs[workload.name] = workload.generate(work / "contexts" / workload.name)
-        log(f"bench: context for {workload.name} generated")
+        log(f"bench: context for {workload.name} generated in {time.perf_counter() - generating:.1f} s")
 
     results = {w.name: {phase: {t.name: [] for t in tools} for phase in report.PHASES} for w in workloads}
     runnable = [tool for tool in tools if not tool.unavailable]
@@ -130,7 +132,9 @@ def cycle(tool, workload, context, run, args, results, work):
     """Cold, no-op and one-file-change builds of one workload by one tool."""
     logs = work / "logs" / f"run{run}"
     prefix = f"bench: run {run}/{args.runs} {workload.name:12} {tool.name:8}"
+    reset_started = time.perf_counter()
     error = tool.reset(workload)
+    log(f"{prefix} reset  {time.perf_counter() - reset_started:8.2f} s (not counted)")
     if error:
         log(f"{prefix} reset failed: {error}")
         for phase in report.PHASES:

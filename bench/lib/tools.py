@@ -155,9 +155,8 @@ class Ashlar(Tool):
         return None if ok else f"ashlar pull {self.settings.base} failed: {out}"
 
     def build_command(self, workload, context, phase):
-        # Ashlar's RUN default is the host network already; say it only when another mode is asked for.
-        network = [] if self.settings.network == "host" else ["--network", self.settings.network]
-        return [self.binary, "build", *network, *self.build_flags(workload, context, phase), str(context)]
+        return [self.binary, "build", "--network", self.settings.network,
+                *self.build_flags(workload, context, phase), str(context)]
 
 
 ALL = {tool.name: tool for tool in (Ashlar, BuildKit, Buildah)}
