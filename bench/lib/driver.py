@@ -150,6 +150,10 @@ def cycle(tool, workload, context, run, args, results, work):
         finally:
             if phase == "change":
                 workload.restore(context)
+        # Relative to the scratch directory: the JSON may be committed, a path of this machine may not.
+        sample["log"] = str(Path(sample["log"]).relative_to(work))
+        if sample.get("error"):
+            sample["error"] = sample["error"].replace(str(work), "$WORK")
         results[phase][tool.name].append(sample)
         status = f"{sample['wall_s']:8.2f} s" if sample["ok"] else f"FAILED: {sample.get('error')}"
         log(f"{prefix} {phase:6} {status}")
