@@ -95,13 +95,25 @@ def main():
     results = {w.name: {phase: {t.name: [] for t in tools} for phase in report.PHASES} for w in workloads}
     runnable = [tool for tool in tools if not tool.unavailable]
     started = datetime.datetime.now(datetime.timezone.utc)
+    summary = None
     for run in range(1, args.runs + 1):
         order = runnable[(run - 1) % len(runnable):] + runnable[:(run - 1) % len(runnable)] if runnable else []
         for workload in workloads:
             context = context_dirs[workload.name]
             for tool in order:
                 cycle(tool, workload, context, run, args, results[workload.name], work)
+        # Written after every run, so an interrupted benchmark still leaves the runs it finished.
+        summary = write_results(args, tools, workloads, results, started, run)
 
+    print()
+    print(f"Medians of {args.runs} run(s); wall seconds, then ratios, then peak RSS in MB "
+          f"(BuildKit: dockerd's peak during the build).")
+    print(report.plain_table(summary, tools))
+    print(f"\nJSON: {args.json}")
+
+
+def write_results(args, tools, workloads, results, started, runs_done):
+    """Writes the JSON (and the Markdown table) for the runs done so far; returns the summary."""
     summary = report.summarise_all(results, [t.name for t in tools])
     finished = datetime.datetime.now(datetime.timezone.utc)
     document = {
@@ -109,7 +121,8 @@ def main():
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "machine": machine(),
-        "settings": {"runs": args.runs, "network": args.network, "base": args.base, "timeout_s": args.timeout},
+        "settings": {"runs": args.runs, "runs_done": runs_done, "network": args.network, "base": args.base,
+                     "timeout_s": args.timeout},
         "tools": {t.name: {"label": t.label, "version": t.version, "unavailable": t.unavailable} for t in tools},
         "workloads": {w.name: {"description": w.description, "changed_file": w.changed_file,
                                "phases": summary[w.name], "samples": results[w.name]} for w in workloads},
@@ -118,15 +131,11 @@ def main():
     report.write_json(args.json, document)
     if args.markdown:
         Path(args.markdown).write_text(
-            f"Measured {started:%Y-%m-%d %H:%M} UTC, {args.runs} run(s), medians; "
-            f"{document['machine']['cpus']} CPUs, {document['machine']['memory_gib']} GiB, "
+            f"Measured {started:%Y-%m-%d %H:%M} UTC, medians of {runs_done} run(s); "
+            f"{document['machine']['cpus']} CPUs ({document['machine']['cpu_model']}), "
+            f"{document['machine']['memory_gib']} GiB, {document['machine']['os']}, "
             f"kernel {document['machine']['kernel']}.\n\n" + report.markdown_table(summary, tools))
-    print()
-    print(f"Medians of {args.runs} run(s); wall seconds, then ratios, then peak RSS in MB "
-          f"(BuildKit: dockerd's peak during the build).")
-    print(report.plain_table(summary, tools))
-    print(f"\nJSON: {args.json}")
-
+    return summary
 
 def cycle(tool, workload, context, run, args, results, work):
     """Cold, no-op and one-file-change builds of one workload by one tool."""
