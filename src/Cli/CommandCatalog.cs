@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ashlar.Cli.Commands;
 
 namespace Ashlar.Cli;
 
@@ -7,6 +8,10 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return Commands.ParseCommand.Create();
+        yield return PullCommand.Create();
+        yield return PushCommand.Create();
+        yield return LoginCommand.Create();
+        yield return LogoutCommand.Create();
     }
 }
