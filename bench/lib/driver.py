@@ -55,7 +55,9 @@ def machine():
     except (OSError, StopIteration):
         pass
     return {"cpus": os.cpu_count(), "cpu_model": model, "memory_gib": round(total_kb / 1024 / 1024, 1),
-            "kernel": platform.release(), "os": pretty}
+            "kernel": platform.release(), "os": pretty,
+            # Other work on the machine skews every figure; the 1-minute load average says how much there was.
+            "load_average_1m": round(os.getloadavg()[0], 1)}
 
 
 def log(message):
@@ -95,6 +97,7 @@ def main():
     results = {w.name: {phase: {t.name: [] for t in tools} for phase in report.PHASES} for w in workloads}
     runnable = [tool for tool in tools if not tool.unavailable]
     started = datetime.datetime.now(datetime.timezone.utc)
+    args.load_at_start = round(os.getloadavg()[0], 1)
     summary = None
     for run in range(1, args.runs + 1):
         order = runnable[(run - 1) % len(runnable):] + runnable[:(run - 1) % len(runnable)] if runnable else []
@@ -122,7 +125,7 @@ def write_results(args, tools, workloads, results, started, runs_done):
         "finished": finished.isoformat(timespec="seconds"),
         "machine": machine(),
         "settings": {"runs": args.runs, "runs_done": runs_done, "network": args.network, "base": args.base,
-                     "timeout_s": args.timeout},
+                     "timeout_s": args.timeout, "load_average_1m_at_start": args.load_at_start},
         "tools": {t.name: {"label": t.label, "version": t.version, "unavailable": t.unavailable} for t in tools},
         "workloads": {w.name: {"description": w.description, "changed_file": w.changed_file,
                                "phases": summary[w.name], "samples": results[w.name]} for w in workloads},
@@ -134,7 +137,9 @@ def write_results(args, tools, workloads, results, started, runs_done):
             f"Measured {started:%Y-%m-%d %H:%M} UTC, medians of {runs_done} run(s); "
             f"{document['machine']['cpus']} CPUs ({document['machine']['cpu_model']}), "
             f"{document['machine']['memory_gib']} GiB, {document['machine']['os']}, "
-            f"kernel {document['machine']['kernel']}.\n\n" + report.markdown_table(summary, tools))
+            f"kernel {document['machine']['kernel']}; 1-minute load average {args.load_at_start} at the start, "
+            f"{document['machine']['load_average_1m']} at the end."
+            f"\n\n" + report.markdown_table(summary, tools))
     return summary
 
 def cycle(tool, workload, context, run, args, results, work):
