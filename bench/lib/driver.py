@@ -13,6 +13,7 @@ import argparse
 import datetime
 import os
 import platform
+import signal
 import sys
 import time
 from pathlib import Path
@@ -178,5 +179,10 @@ def cycle(tool, workload, context, run, args, results, work):
             return
 
 
+def stop_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     main()

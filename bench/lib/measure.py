@@ -92,6 +92,11 @@ def timed_build(command, env, log_path, daemon_pid=None, timeout=900):
             os.killpg(process.pid, signal.SIGKILL)
             code = process.wait()
             timed_out = True
+        except BaseException:
+            # Interrupted (bench/run's cleanup sends SIGTERM): the build must not outlive the benchmark.
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise
     wall = time.perf_counter() - started
     sample = {"ok": code == 0 and not timed_out, "wall_s": round(wall, 3), "exit_code": code, "log": str(log_path)}
     if daemon:
