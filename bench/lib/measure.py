@@ -105,6 +105,7 @@ def timed_build(command, env, log_path, daemon_pid=None, timeout=900):
         sample.update(parse_time_v(time_report.read_text()))
     except OSError:
         pass
+    sample["cache_hits"] = cache_hits(log_path)
     if timed_out:
         sample["error"] = f"timed out after {timeout} s"
     elif code != 0:
@@ -120,3 +121,12 @@ def last_error_line(log_path):
         if "error" in line.lower() or "failed" in line.lower():
             return line[:300]
     return lines[-1][:300] if lines else None
+
+
+# BuildKit's (and Ashlar's BuildKit-like) "#7 CACHED", buildah's "--> Using cache <id>".
+CACHE_HIT = re.compile(r"^(#\d+ CACHED\b|--> Using cache\b)", re.MULTILINE)
+
+
+def cache_hits(log_path):
+    """How many steps the tool reported as served from its cache (a no-op rebuild should hit them all)."""
+    return len(CACHE_HIT.findall(Path(log_path).read_text(errors="replace")))

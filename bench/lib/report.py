@@ -34,6 +34,9 @@ def summarise(tool_name, samples):
     clients = [s["peak_rss_kb"] for s in good if s.get("peak_rss_kb") is not None]
     if tool_name == "buildkit" and clients:
         summary["median_client_rss_mb"] = round(statistics.median(clients) / 1024, 1)
+    hits = [s["cache_hits"] for s in good if s.get("cache_hits") is not None]
+    if hits:
+        summary["median_cache_hits"] = statistics.median(hits)
     cpu = [s["cpu_s"] + s.get("daemon_cpu_s", 0) for s in good if s.get("cpu_s") is not None]
     if cpu:
         summary["median_cpu_s"] = round(statistics.median(cpu), 2)
