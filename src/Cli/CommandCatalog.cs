@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ashlar.Cli.Commands;
 
 namespace Ashlar.Cli;
 
@@ -8,5 +9,21 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return Commands.ParseCommand.Create();
+        yield return PullCommand.Create();
+        yield return PushCommand.Create();
+        yield return LoginCommand.Create();
+        yield return LogoutCommand.Create();
+        yield return BuildCommand.Create();
+        yield return Commands.ImagesCommand.Create();
+        yield return Commands.TagCommand.Create();
+        yield return Commands.RmiCommand.Create();
+        yield return Commands.InspectCommand.Create();
+        yield return Commands.HistoryCommand.Create();
+        yield return Commands.SaveCommand.Create();
+        yield return Commands.LoadCommand.Create();
+        yield return Commands.ImportCommand.Create();
+        yield return Commands.PruneCommand.Create();
+        yield return Commands.DuCommand.Create();
+        yield return RunCommand.Create();
     }
 }

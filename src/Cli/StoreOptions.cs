@@ -1,0 +1,24 @@
+using System.CommandLine;
+using Ashlar.Images.Content;
+using Ashlar.Images.Store;
+
+namespace Ashlar.Cli;
+
+/// <summary>
+/// How every command finds the image store: <c>--root DIR</c>, else <c>$ASHLAR_ROOT</c>, else /var/lib/ashlar (root)
+/// or $XDG_DATA_HOME/ashlar. <see cref="Root"/> sits on the root command (Program.cs) and is recursive, so every
+/// command accepts it before or after its name; commands call <see cref="Open"/> in their action.
+/// </summary>
+internal static class StoreOptions
+{
+    /// <summary>The global <c>--root</c> option.</summary>
+    public static Option<string?> Root { get; } = new("--root")
+    {
+        Description = $"Directory of the image store (default: ${StoreLocation.EnvironmentVariable}, /var/lib/ashlar for root, $XDG_DATA_HOME/ashlar otherwise)",
+        HelpName = "DIR",
+        Recursive = true,
+    };
+
+    /// <summary>Opens the store the command line points at.</summary>
+    public static ImageStore Open(ParseResult parseResult) => ImageStore.Open(StoreLocation.Resolve(parseResult.GetValue(Root)));
+}

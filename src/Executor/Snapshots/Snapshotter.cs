@@ -1,0 +1,230 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Ashlar.Executor.Snapshots;
+
+/// <summary>
+/// Overlay snapshots in containerd's shape, as directories under a store's <c>snapshots</c> folder: each snapshot
+/// is <c>&lt;id&gt;/fs</c> (its own layer, in overlay upper-dir form: whiteouts are 0/0 char devices, opaque
+/// dirs carry <c>trusted.overlay.opaque=y</c>), a <c>work</c> dir while active, and an <c>info</c> file. Short
+/// numeric ids keep the overlay mount options small. Names (chain IDs, step keys) map to ids through
+/// <c>names/&lt;sha256 of the name&gt;</c> symlinks.
+/// </summary>
+public sealed class Snapshotter
+{
+    /// <summary>overlayfs refuses more lower layers than this; longer chains are flattened below the top ones.</summary>
+    public const int MaxLowerLayers = 500;
+
+    private readonly string _root;
+    private readonly int _maxLowers;
+    private readonly Lock _lock = new();
+
+    /// <summary>Opens (creating if needed) the snapshots under <paramref name="root"/>, usually <c>&lt;store&gt;/snapshots</c>.</summary>
+    public Snapshotter(string root) : this(root, MaxLowerLayers) { }
+
+    internal Snapshotter(string root, int maxLowers)
+    {
+        _root = Path.GetFullPath(root);
+        _maxLowers = maxLowers;
+        Directory.CreateDirectory(NamesDirectory);
+        Directory.CreateDirectory(EmptyDirectory);
+    }
+
+    private string NamesDirectory => Path.Combine(_root, "names");
+    private string EmptyDirectory => Path.Combine(_root, "empty");
+
+    /// <summary>Creates a writable snapshot on top of the committed <paramref name="parent"/> (null: empty) and returns its mounts.</summary>
+    public IReadOnlyList<Mount> Prepare(string key, string? parent) => Create(key, parent, SnapshotKind.Active);
+
+    /// <summary>Creates a read-only view of the committed <paramref name="parent"/> and returns its mounts.</summary>
+    public IReadOnlyList<Mount> View(string key, string parent) => Create(key, parent, SnapshotKind.View);
+
+    /// <summary>The mounts of an active snapshot or view.</summary>
+    public IReadOnlyList<Mount> Mounts(string key)
+    {
+        var snapshot = Load(key) ?? throw new SnapshotNotFoundException(key);
+        if (snapshot.Info.Kind == SnapshotKind.Committed)
+            throw new InvalidOperationException($"snapshot \"{key}\" is committed: prepare or view a snapshot on top of it to mount it");
+        return MountsOf(snapshot);
+    }
+
+    /// <summary>Turns the active snapshot <paramref name="key"/> into the read-only snapshot <paramref name="name"/>.</summary>
+    public SnapshotInfo Commit(string name, string key)
+    {
+        ValidateName(name);
+        lock (_lock)
+        {
+            var snapshot = Load(key) ?? throw new SnapshotNotFoundException(key);
+            if (snapshot.Info.Kind != SnapshotKind.Active)
+                throw new InvalidOperationException($"snapshot \"{key}\" is {snapshot.Info.Kind.ToString().ToLowerInvariant()}, only an active snapshot can be committed");
+            if (Resolve(name) is not null) throw new SnapshotExistsException(name);
+            var committed = snapshot.Info with { Name = name, Kind = SnapshotKind.Committed };
+            WriteInfo(snapshot.Id, committed);
+            File.CreateSymbolicLink(NameLink(name), Path.Combine("..", snapshot.Id));
+            File.Delete(NameLink(key));
+            DeleteTree(Path.Combine(_root, snapshot.Id, "work"));
+            return committed;
+        }
+    }
+
+    /// <summary>Removes a snapshot; a committed one must not be the parent of another.</summary>
+    public void Remove(string key)
+    {
+        lock (_lock)
+        {
+            var snapshot = Load(key) ?? throw new SnapshotNotFoundException(key);
+            if (Walk().FirstOrDefault(s => s.Parent == snapshot.Info.Name) is { } child)
+                throw new InvalidOperationException($"snapshot \"{key}\" is the parent of \"{child.Name}\": remove that first");
+            File.Delete(NameLink(key));
+            // Rename first so a crash mid-delete never leaves a half snapshot under a live id.
+            var doomed = Path.Combine(_root, "removing-" + snapshot.Id);
+            Directory.Move(Path.Combine(_root, snapshot.Id), doomed);
+            DeleteTree(doomed);
+        }
+    }
+
+    /// <summary>A snapshot's info, or null when there is none by that key or name.</summary>
+    public SnapshotInfo? Stat(string key) => Load(key)?.Info;
+
+    /// <summary>Every snapshot.</summary>
+    public IEnumerable<SnapshotInfo> Walk()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(_root))
+            if (int.TryParse(Path.GetFileName(dir), out _) && ReadInfo(Path.GetFileName(dir)) is { } info)
+                yield return info;
+    }
+
+    private IReadOnlyList<Mount> Create(string key, string? parent, SnapshotKind kind)
+    {
+        ValidateName(key);
+        lock (_lock)
+        {
+            if (Resolve(key) is not null) throw new SnapshotExistsException(key);
+            if (parent is not null)
+            {
+                var stored = Load(parent) ?? throw new SnapshotNotFoundException(parent);
+                if (stored.Info.Kind != SnapshotKind.Committed)
+                    throw new InvalidOperationException($"parent \"{parent}\" is not a committed snapshot");
+            }
+            if (kind == SnapshotKind.View && parent is null)
+                throw new ArgumentException("a view needs a parent", nameof(parent));
+            var id = AllocateId();
+            var dir = Path.Combine(_root, id);
+            Directory.CreateDirectory(Path.Combine(dir, "fs"));
+            if (kind == SnapshotKind.Active) Directory.CreateDirectory(Path.Combine(dir, "work"));
+            var info = new SnapshotInfo(key, parent, kind, Path.Combine(dir, "fs"));
+            WriteInfo(id, info);
+            File.CreateSymbolicLink(NameLink(key), Path.Combine("..", id));
+            return MountsOf(new Stored(id, info));
+        }
+    }
+
+    private IReadOnlyList<Mount> MountsOf(Stored snapshot)
+    {
+        var lowers = LowerChain(snapshot.Info.Parent);
+        if (snapshot.Info.Kind == SnapshotKind.View)
+            return lowers.Count == 1
+                ? [new Mount("bind", lowers[0], ["ro", "rbind"])]
+                : [new Mount("overlay", "overlay", [$"lowerdir={string.Join(':', lowers)}"])];
+        // overlay needs a lower even for a first layer: an empty directory makes the upper the whole layer.
+        if (lowers.Count == 0) lowers = [EmptyDirectory];
+        var dir = Path.Combine(_root, snapshot.Id);
+        return [new Mount("overlay", "overlay", [
+            $"lowerdir={string.Join(':', lowers)}", $"upperdir={Path.Combine(dir, "fs")}", $"workdir={Path.Combine(dir, "work")}"])];
+    }
+
+    /// <summary>The fs dirs of a committed chain, topmost first, flattened below the overlay limit.</summary>
+    private List<string> LowerChain(string? parent)
+    {
+        var chain = new List<SnapshotInfo>();
+        for (var name = parent; name is not null;)
+        {
+            var info = Stat(name) ?? throw new SnapshotNotFoundException(name);
+            chain.Add(info);
+            name = info.Parent;
+        }
+        if (chain.Count <= _maxLowers) return chain.Select(s => s.Directory).ToList();
+
+        // Keep the top layers as they are and merge everything below into one cached snapshot.
+        var kept = chain.Take(_maxLowers - 1).ToList();
+        var below = chain.Skip(_maxLowers - 1).ToList();
+        var flatName = "flattened:" + below[0].Name;
+        if (Stat(flatName) is not { } flat)
+        {
+            var key = "flattening:" + Guid.NewGuid().ToString("N");
+            var mounts = Create(key, null, SnapshotKind.Active);
+            LayerFlattener.Merge(below.Select(s => s.Directory).Reverse().ToList(), mounts[0].UpperDirectory!);
+            flat = Commit(flatName, key);
+        }
+        return kept.Select(s => s.Directory).Append(flat.Directory).ToList();
+    }
+
+    private string AllocateId()
+    {
+        var next = Directory.EnumerateDirectories(_root)
+            .Select(d => Path.GetFileName(d)!.Replace("removing-", ""))
+            .Select(n => int.TryParse(n, out var i) ? i : 0).DefaultIfEmpty(0).Max() + 1;
+        // mkdir is the atomic claim: another process may take the same number first.
+        while (true)
+        {
+            var path = Path.Combine(_root, next.ToString());
+            if (Native.Posix.LStat(path) is null && MakeDirectory(path)) return next.ToString();
+            next++;
+        }
+    }
+
+    private static unsafe bool MakeDirectory(string path)
+    {
+        fixed (byte* p = Native.LibC.Utf8(path)) return Native.LibC.mkdir(p, 0x1C0 /* 0700 */) == 0;
+    }
+
+    private sealed record Stored(string Id, SnapshotInfo Info);
+
+    private Stored? Load(string key)
+    {
+        var id = Resolve(key);
+        return id is not null && ReadInfo(id) is { } info ? new Stored(id, info) : null;
+    }
+
+    private string? Resolve(string key)
+    {
+        try { return File.ResolveLinkTarget(NameLink(key), returnFinalTarget: false) is { } target ? Path.GetFileName(target.FullName) : null; }
+        catch (IOException) { return null; }
+    }
+
+    private string NameLink(string key) =>
+        Path.Combine(NamesDirectory, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key))));
+
+    private void WriteInfo(string id, SnapshotInfo info)
+    {
+        var path = Path.Combine(_root, id, "info");
+        File.WriteAllText(path + ".tmp", $"kind={info.Kind}\nname={info.Name}\nparent={info.Parent}\n");
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private SnapshotInfo? ReadInfo(string id)
+    {
+        var path = Path.Combine(_root, id, "info");
+        if (!File.Exists(path)) return null;
+        var fields = File.ReadAllLines(path).Where(l => l.Contains('='))
+            .ToDictionary(l => l[..l.IndexOf('=')], l => l[(l.IndexOf('=') + 1)..]);
+        return new SnapshotInfo(fields["name"], fields["parent"] is { Length: > 0 } p ? p : null,
+            Enum.Parse<SnapshotKind>(fields["kind"]), Path.Combine(_root, id, "fs"));
+    }
+
+    private static void ValidateName(string name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Contains('\n') || name.Contains('\0'))
+            throw new ArgumentException($"invalid snapshot name \"{name}\"", nameof(name));
+    }
+
+    internal static void DeleteTree(string path)
+    {
+        if (!Directory.Exists(path)) return;
+        // overlay leaves work/work as d---------: root may delete it, but .NET wants to enumerate it first.
+        foreach (var dir in Directory.EnumerateDirectories(path, "*", SearchOption.AllDirectories))
+            try { File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); }
+            catch (IOException) { }
+        Directory.Delete(path, recursive: true);
+    }
+}

@@ -1,0 +1,14 @@
+namespace Ashlar.Images.Layers;
+
+/// <summary>What the unpacker does with OCI whiteouts (<c>.wh.name</c>, <c>.wh..wh..opq</c>).</summary>
+public enum WhiteoutMode
+{
+    /// <summary>Delete what they hide, in place: for flattening layers into one directory.</summary>
+    Apply,
+
+    /// <summary>
+    /// Write them the way overlayfs reads them: a 0/0 character device for <c>.wh.name</c> and the xattr
+    /// <c>trusted.overlay.opaque=y</c> on an opaque directory. For a per-layer snapshot used as an overlay lower dir.
+    /// </summary>
+    Overlay,
+}

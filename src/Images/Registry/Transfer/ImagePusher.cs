@@ -1,0 +1,69 @@
+using Ashlar.Images.Content;
+
+namespace Ashlar.Images.Registry.Transfer;
+
+/// <summary>
+/// Pushes an image from a content store: every blob first (skipping those the registry has, mounting from a
+/// sibling repository when one is known, several at once), then the manifest, so the registry never holds a
+/// manifest whose blobs are missing. An index is pushed with each of its manifests.
+/// </summary>
+internal sealed class ImagePusher(RemoteRepository repository, IContentStore store, int maxConcurrent, long? chunkSize,
+    string? mountFrom, IProgress<TransferProgress>? progress)
+{
+    long uploaded;
+
+    public async Task<PushResult> PushAsync(Digest manifestDigest, string? tag, CancellationToken cancellationToken)
+    {
+        var top = await ReadManifestAsync(manifestDigest, cancellationToken).ConfigureAwait(false);
+        if (top.IsIndex)
+        {
+            foreach (var entry in top.Manifests)
+            {
+                var child = await ReadManifestAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
+                await PushBlobsAsync(child.Blobs, cancellationToken).ConfigureAwait(false);
+                await repository.PutManifestAsync(child.Digest.ToString(), child.Bytes, child.MediaType, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            await PushBlobsAsync(top.Blobs, cancellationToken).ConfigureAwait(false);
+        }
+        var digest = await repository.PutManifestAsync(tag ?? top.Digest.ToString(), top.Bytes, top.MediaType, cancellationToken).ConfigureAwait(false);
+        return new PushResult(digest, top.Bytes.Length, uploaded);
+    }
+
+    async Task<ManifestContent> ReadManifestAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        if (!store.Exists(digest))
+            throw new RegistryException($"cannot push to {repository}: manifest {digest} is not in the local store");
+        await using var stream = store.OpenRead(digest);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return ManifestContent.Parse(buffer.ToArray(), null, $"{digest} (local store)");
+    }
+
+    async Task PushBlobsAsync(IEnumerable<ContentDescriptor> blobs, CancellationToken cancellationToken)
+    {
+        var unique = blobs.DistinctBy(blob => blob.Digest).ToList();
+        foreach (var blob in unique)
+        {
+            if (store.SizeOf(blob.Digest) is not { } size)
+                throw new RegistryException($"cannot push to {repository}: blob {blob.Digest} is not in the local store");
+            if (size != blob.Size)
+                throw new RegistryException($"cannot push to {repository}: blob {blob.Digest} is {size} bytes in the store, but its manifest says {blob.Size}");
+        }
+
+        await Parallel.ForEachAsync(unique, new ParallelOptions { MaxDegreeOfParallelism = maxConcurrent, CancellationToken = cancellationToken },
+            async (blob, token) =>
+            {
+                var outcome = await repository.PushBlobAsync(blob, () => store.OpenRead(blob.Digest), mountFrom, chunkSize, token).ConfigureAwait(false);
+                if (outcome == BlobPushOutcome.Uploaded) Interlocked.Add(ref uploaded, blob.Size);
+                progress?.Report(new TransferProgress(blob.Digest, blob.Size, outcome switch
+                {
+                    BlobPushOutcome.AlreadyPresent => TransferState.AlreadyExists,
+                    BlobPushOutcome.Mounted => TransferState.Mounted,
+                    _ => TransferState.Pushed,
+                }, blob.MediaType));
+            }).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,43 @@
+using Ashlar.Images.Native;
+
+namespace Ashlar.Images.Store;
+
+/// <summary>An exclusive flock(2) on a lock file, so several ashlar processes can share one store.</summary>
+internal sealed class FileLock : IDisposable
+{
+    private int _fd;
+
+    private FileLock(int fd) => _fd = fd;
+
+    /// <summary>Blocks (off the calling thread) until the lock is held.</summary>
+    public static async Task<FileLock> AcquireAsync(string path, CancellationToken cancellationToken)
+    {
+        var fd = LibC.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0x1a4 /* 0644 */);
+        if (fd < 0) throw LibC.Failure($"opening lock file {path}");
+        try
+        {
+            await Task.Run(() =>
+            {
+                while (LibC.Flock(fd, LibC.LOCK_EX) != 0)
+                {
+                    var errno = LibC.LastError;
+                    if (errno != LibC.EINTR) throw LibC.Failure($"locking {path}", errno);
+                }
+            }, cancellationToken);
+            return new FileLock(fd);
+        }
+        catch
+        {
+            LibC.Close(fd);
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        var fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd < 0) return;
+        LibC.Flock(fd, LibC.LOCK_UN);
+        LibC.Close(fd);
+    }
+}

@@ -1,0 +1,105 @@
+using Ashlar.Executor.Snapshots;
+
+namespace Ashlar.Executor.Tests.Snapshots;
+
+/// <summary>The prepare / commit / view / remove / walk contract, on directories only.</summary>
+public sealed class SnapshotterTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("ashlar-snapshots-").FullName;
+
+    [Fact]
+    public void Prepare_gives_an_overlay_over_the_parent_chain_topmost_first()
+    {
+        var snapshots = new Snapshotter(_root);
+        snapshots.Prepare("a-extract", null);
+        var a = snapshots.Commit("a", "a-extract");
+        snapshots.Prepare("b-extract", "a");
+        var b = snapshots.Commit("b", "b-extract");
+
+        var mount = Assert.Single(snapshots.Prepare("step", "b"));
+
+        Assert.Equal("overlay", mount.Type);
+        Assert.Equal([b.Directory, a.Directory], mount.LowerDirectories);
+        Assert.NotNull(mount.UpperDirectory);
+        Assert.NotNull(mount.WorkDirectory);
+        Assert.False(mount.IsReadOnly);
+        Assert.Equal(SnapshotKind.Active, snapshots.Stat("step")!.Kind);
+    }
+
+    [Fact]
+    public void A_view_is_read_only_and_a_single_layer_view_is_a_bind()
+    {
+        var snapshots = new Snapshotter(_root);
+        snapshots.Prepare("a-extract", null);
+        var a = snapshots.Commit("a", "a-extract");
+
+        var mount = Assert.Single(snapshots.View("look", "a"));
+
+        Assert.Equal("bind", mount.Type);
+        Assert.Equal(a.Directory, mount.Source);
+        Assert.True(mount.IsReadOnly);
+        Assert.Equal(SnapshotKind.View, snapshots.Stat("look")!.Kind);
+    }
+
+    [Fact]
+    public void Commit_renames_the_active_snapshot_and_keeps_its_files()
+    {
+        var snapshots = new Snapshotter(_root);
+        var upper = snapshots.Prepare("work", null)[0].UpperDirectory!;
+        File.WriteAllText(Path.Combine(upper, "f"), "x");
+
+        var committed = snapshots.Commit("sha256:chain", "work");
+
+        Assert.Null(snapshots.Stat("work"));
+        Assert.Equal(SnapshotKind.Committed, snapshots.Stat("sha256:chain")!.Kind);
+        Assert.Equal("x", File.ReadAllText(Path.Combine(committed.Directory, "f")));
+        Assert.Throws<InvalidOperationException>(() => snapshots.Mounts("sha256:chain"));
+    }
+
+    [Fact]
+    public void Names_are_unique_and_parents_must_be_committed()
+    {
+        var snapshots = new Snapshotter(_root);
+        snapshots.Prepare("a", null);
+
+        Assert.Throws<SnapshotExistsException>(() => snapshots.Prepare("a", null));
+        Assert.Throws<InvalidOperationException>(() => snapshots.Prepare("b", "a"));
+        Assert.Throws<SnapshotNotFoundException>(() => snapshots.Prepare("c", "missing"));
+        snapshots.Commit("a1", "a");
+        snapshots.Prepare("d", null);
+        Assert.Throws<SnapshotExistsException>(() => snapshots.Commit("a1", "d"));
+    }
+
+    [Fact]
+    public void Remove_refuses_a_parent_and_deletes_the_files()
+    {
+        var snapshots = new Snapshotter(_root);
+        snapshots.Prepare("a-extract", null);
+        var a = snapshots.Commit("a", "a-extract");
+        snapshots.Prepare("child", "a");
+
+        Assert.Throws<InvalidOperationException>(() => snapshots.Remove("a"));
+        snapshots.Remove("child");
+        snapshots.Remove("a");
+
+        Assert.False(Directory.Exists(a.Directory));
+        Assert.Empty(snapshots.Walk());
+        Assert.Throws<SnapshotNotFoundException>(() => snapshots.Remove("a"));
+    }
+
+    [Fact]
+    public void Walk_lists_every_snapshot_and_a_reopened_store_sees_them()
+    {
+        var snapshots = new Snapshotter(_root);
+        snapshots.Prepare("a-extract", null);
+        snapshots.Commit("a", "a-extract");
+        snapshots.Prepare("b", "a");
+
+        var reopened = new Snapshotter(_root);
+
+        Assert.Equal(["a", "b"], reopened.Walk().Select(s => s.Name).Order());
+        Assert.Equal("a", reopened.Stat("b")!.Parent);
+    }
+
+    public void Dispose() => Snapshotter.DeleteTree(_root);
+}
