@@ -30,7 +30,8 @@ public sealed class IgnorePattern
     /// <inheritdoc/>
     public override string ToString() => IsException ? "!" + Text : Text;
 
-    internal bool Matches(string path) => _kind switch
+    /// <summary>True when <paramref name="path"/> (cleaned, relative, slash-separated) matches the pattern itself (parents not considered).</summary>
+    public bool Matches(string path) => _kind switch
     {
         MatchKind.Exact => path == Text,
         MatchKind.Prefix => path.StartsWith(Text[..^2], StringComparison.Ordinal),
@@ -66,8 +67,23 @@ public sealed class IgnorePattern
         return kind == MatchKind.Regex ? regex! : new Regex("^" + Regex.Escape(component) + "$", RegexOptions.CultureInvariant);
     }
 
-    // A port of patternmatcher's compile: cheap exact/prefix/suffix matches where the pattern allows, else a regex.
+    // Builders make matchers per COPY --exclude or per source pattern; a linear-time regex is costly to build, so the
+    // compiled form of a pattern is shared.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (MatchKind, Regex?)> Compiled = new(StringComparer.Ordinal);
+    private const int CacheLimit = 4096;
+
     private static (MatchKind Kind, Regex? Regex) Compile(string pattern)
+    {
+        if (Compiled.TryGetValue(pattern, out var cached))
+            return cached;
+        var compiled = CompileUncached(pattern);
+        if (Compiled.Count < CacheLimit)
+            Compiled.TryAdd(pattern, compiled);
+        return compiled;
+    }
+
+    // A port of patternmatcher's compile: cheap exact/prefix/suffix matches where the pattern allows, else a regex.
+    private static (MatchKind Kind, Regex? Regex) CompileUncached(string pattern)
     {
         var regex = new StringBuilder("^");
         var kind = MatchKind.Exact;
