@@ -54,17 +54,12 @@ public sealed class IgnorePattern
                 return true;
             if (i >= directoryParts.Length)
                 return true;
-            if (!ComponentRegex(patternParts[i]).IsMatch(directoryParts[i]))
+            var (kind, regex) = Compile(patternParts[i]);
+            if (kind == MatchKind.Regex ? !regex!.IsMatch(directoryParts[i]) : patternParts[i] != directoryParts[i])
                 return false;
         }
         // The pattern names the directory itself (or a parent): its children follow the directory's fate.
         return patternParts.Length > directoryParts.Length;
-    }
-
-    private static Regex ComponentRegex(string component)
-    {
-        var (kind, regex) = Compile(component);
-        return kind == MatchKind.Regex ? regex! : new Regex("^" + Regex.Escape(component) + "$", RegexOptions.CultureInvariant);
     }
 
     // Builders make matchers per COPY --exclude or per source pattern; a linear-time regex is costly to build, so the
