@@ -4,27 +4,22 @@ using System.Text.RegularExpressions;
 namespace Ashlar.Builder.Context;
 
 /// <summary>
-/// One path pattern, compiled to a regular expression once. Two dialects, both as BuildKit uses them:
-/// <see cref="Glob"/> is Go's <c>filepath.Match</c> (COPY source wildcards: <c>*</c>, <c>?</c> and <c>[...]</c> never
-/// cross a <c>/</c>, and <c>**</c> is just two stars), <see cref="Ignore"/> is moby/patternmatcher's (.dockerignore,
-/// <c>--exclude</c>, <c>--parents</c> include patterns: <c>**</c> spans any number of directories).
+/// A COPY/ADD source wildcard, compiled to a regular expression once: Go's <c>filepath.Match</c> as BuildKit applies
+/// it to sources (<c>*</c>, <c>?</c> and <c>[...]</c> never cross a <c>/</c>; <c>**</c> is just two stars). The
+/// patternmatcher dialect (.dockerignore, <c>--exclude</c>, <c>--parents</c>) is the parser's <c>DockerIgnore</c>.
 /// </summary>
 internal sealed class PathPattern
 {
     private readonly Regex _regex;
 
-    private PathPattern(string text, Regex regex, bool exclusion)
+    private PathPattern(string text, Regex regex)
     {
         Text = text;
         _regex = regex;
-        IsExclusion = exclusion;
     }
 
-    /// <summary>The cleaned pattern, without a leading <c>!</c>.</summary>
+    /// <summary>The pattern as given.</summary>
     public string Text { get; }
-
-    /// <summary>True for a <c>!pattern</c> line: it re-includes what earlier patterns excluded.</summary>
-    public bool IsExclusion { get; }
 
     public bool Matches(string path) => _regex.IsMatch(path);
 
@@ -32,22 +27,9 @@ internal sealed class PathPattern
     public static bool HasWildcards(string text) => text.AsSpan().IndexOfAny("*?[\\") >= 0;
 
     /// <summary>A Go <c>filepath.Match</c> pattern matched against a whole slash-separated relative path.</summary>
-    public static PathPattern Glob(string pattern) => new(pattern, Compile(pattern, doubleStar: false, pattern), false);
+    public static PathPattern Glob(string pattern) => new(pattern, Compile(pattern, pattern));
 
-    /// <summary>
-    /// A patternmatcher pattern: a leading <c>!</c> makes it an exclusion; the rest is cleaned like
-    /// <c>filepath.Clean</c> and stripped of a leading <c>/</c>, because patterns are relative to the context root.
-    /// </summary>
-    public static PathPattern Ignore(string pattern)
-    {
-        var exclusion = pattern.StartsWith('!');
-        var body = exclusion ? pattern[1..].Trim() : pattern;
-        body = ContextPath.Clean(body);
-        if (body.Length == 0) body = ".";
-        return new PathPattern(body, Compile(body, doubleStar: true, pattern), exclusion);
-    }
-
-    private static Regex Compile(string pattern, bool doubleStar, string original)
+    private static Regex Compile(string pattern, string original)
     {
         var regex = new StringBuilder("^");
         for (var i = 0; i < pattern.Length; i++)
@@ -55,12 +37,6 @@ internal sealed class PathPattern
             var c = pattern[i];
             switch (c)
             {
-                case '*' when doubleStar && i + 1 < pattern.Length && pattern[i + 1] == '*':
-                    i++;
-                    if (i + 1 < pattern.Length && pattern[i + 1] == '/') i++; // "**/" is "**"
-                    // "**" at the end takes everything (as .gitignore); elsewhere any number of directories, even none.
-                    regex.Append(i + 1 == pattern.Length ? ".*" : "(.*/)?");
-                    break;
                 case '*':
                     regex.Append("[^/]*");
                     break;
@@ -113,7 +89,7 @@ internal sealed class PathPattern
         return i;
     }
 
-    private static ArgumentException BadPattern(string pattern, string reason) => new($"invalid pattern \"{pattern}\": it {reason}");
+    private static FormatException BadPattern(string pattern, string reason) => new($"invalid source pattern \"{pattern}\": it {reason}");
 
-    public override string ToString() => IsExclusion ? "!" + Text : Text;
+    public override string ToString() => Text;
 }

@@ -13,7 +13,8 @@ public static class CopyOperation
     /// Selects the sources of <paramref name="spec"/> from <paramref name="source"/> (the build context, or a stage's
     /// rootfs for <c>COPY --from</c>). Downloads URLs and clones git sources into a scratch directory that the plan
     /// deletes when disposed. Throws <see cref="SourceNotFoundException"/> for a missing source (saying when
-    /// .dockerignore excluded it), <see cref="FormatException"/> for a bad <c>--chown</c>/<c>--chmod</c>/pattern.
+    /// .dockerignore excluded it), <see cref="FormatException"/> for a bad <c>--chown</c>/<c>--chmod</c>/source
+    /// wildcard, <see cref="Ashlar.Parser.ParseError"/> for a bad <c>--exclude</c> pattern.
     /// </summary>
     /// <param name="spec">The instruction, expanded.</param>
     /// <param name="source">Where local sources come from.</param>

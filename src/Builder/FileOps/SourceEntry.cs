@@ -102,6 +102,11 @@ public sealed class SourceEntry
         return _digest = Digest.FromHash(hash);
     }
 
+    /// <summary>True for a socket, which a copy skips inside directories (it cannot be part of an image).</summary>
+    internal static bool IsSocket(string fullPath) =>
+        Posix.StatxAt(Posix.AT_FDCWD, fullPath, Posix.AT_SYMLINK_NOFOLLOW, Posix.STATX_BASIC_STATS, out var st) == 0 &&
+        (st.Mode & Posix.S_IFMT) == Posix.S_IFSOCK;
+
     /// <summary>Reads metadata of <paramref name="fullPath"/> without following a final symlink.</summary>
     internal static SourceEntry Stat(SourceTree? tree, string fullPath, string? sourcePath, string targetPath, bool overwritesMetadata)
     {
@@ -115,7 +120,7 @@ public sealed class SourceEntry
             Posix.S_IFCHR => SourceEntryType.CharacterDevice,
             Posix.S_IFBLK => SourceEntryType.BlockDevice,
             Posix.S_IFREG => SourceEntryType.File,
-            _ => throw new IOException($"{fullPath}: sockets cannot be copied"),
+            _ => throw new IOException($"\"{sourcePath ?? fullPath}\" is a socket: sockets cannot be copied"),
         };
         var link = type == SourceEntryType.Symlink ? Posix.ReadLink(Posix.AT_FDCWD, fullPath) ?? throw Posix.Failure($"readlink {fullPath}") : null;
         return new SourceEntry(tree, sourcePath, targetPath, type, st.Mode & 0xfffu, st.Uid, st.Gid,

@@ -94,6 +94,7 @@ internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes)
             if (ignored && tree.Ignore.CanSkipIgnoredDirectory(path)) continue;
             if (excluded && excludes.CanSkipIgnoredDirectory(excludePath)) continue;
 
+            if (!isDirectory && SourceEntry.IsSocket(tree.FullPath(path))) continue;
             var entry = SourceEntry.Stat(tree, tree.FullPath(path), path, childTarget, overwritesMetadata: true);
             if (!isDirectory)
             {
@@ -122,7 +123,7 @@ internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes)
             if (realPath is null || IsIgnored(realPath)) ResolveOrThrow(source, ContextPath.Join(basePath, patternText));
         }
 
-        var include = PathPattern.Ignore(patternText);
+        var include = Ashlar.Parser.Ignore.DockerIgnore.FromPatterns([patternText]);
         var entries = new List<SourceEntry>();
         AddIncluded(realBase, "", include, patternText.Split('/'), entries);
         if (entries.Count > 0) items.Add(new CopyItem(source, CopyItemKind.Parents, entries));
@@ -130,7 +131,7 @@ internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes)
 
     // Walks below `real` for entries the include pattern matches (a matched directory brings everything under it);
     // directories on the way to a match are written too, with their own metadata.
-    private void AddIncluded(string real, string target, PathPattern include, string[] patternParts, List<SourceEntry> entries)
+    private void AddIncluded(string real, string target, Ashlar.Parser.Ignore.DockerIgnore include, string[] patternParts, List<SourceEntry> entries)
     {
         foreach (var name in ListDirectory(tree.FullPath(real)))
         {
@@ -140,9 +141,10 @@ internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes)
             if (IsIgnored(path) && (!isDirectory || tree.Ignore.CanSkipIgnoredDirectory(path))) continue;
             if (excludes.IsIgnored(childTarget) && (!isDirectory || excludes.CanSkipIgnoredDirectory(childTarget))) continue;
 
-            if (include.Matches(childTarget))
+            if (include.IsExcluded(childTarget)) // "excluded" by the include pattern: it is selected
             {
                 if (IsIgnored(path) || excludes.IsIgnored(childTarget)) continue;
+                if (!isDirectory && SourceEntry.IsSocket(tree.FullPath(path))) continue;
                 var entry = SourceEntry.Stat(tree, tree.FullPath(path), path, childTarget, overwritesMetadata: false);
                 entries.Add(entry);
                 if (isDirectory) AddTree(path, childTarget, entries, "");

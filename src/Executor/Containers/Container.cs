@@ -20,7 +20,23 @@ public static class Container
     /// </summary>
     /// <exception cref="ContainerStartException">The command could not be started (e.g. not found in PATH).</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled; the container was killed.</exception>
+    /// <exception cref="TimeoutException">The command ran longer than <see cref="ContainerSpec.Timeout"/>; the container was killed.</exception>
     public static async Task<ExecResult> RunAsync(ContainerSpec spec, CancellationToken cancellationToken = default)
+    {
+        if (spec.Timeout is not { } timeout) return await RunAsyncCore(spec, cancellationToken).ConfigureAwait(false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            return await RunAsyncCore(spec, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"\"{string.Join(' ', spec.Args)}\" did not finish within {timeout}; every process of its container was killed");
+        }
+    }
+
+    private static async Task<ExecResult> RunAsyncCore(ContainerSpec spec, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (spec.Rootfs.Count != 1)

@@ -32,6 +32,9 @@ public sealed record ContainerSpec
     /// <summary>cgroup limits.</summary>
     public ResourceLimits Limits { get; init; } = ResourceLimits.None;
 
+    /// <summary>The longest the command may run; then every process of the container is killed and <see cref="TimeoutException"/> thrown.</summary>
+    public TimeSpan? Timeout { get; init; }
+
     /// <summary>Called with each line the command writes to stdout (without the newline), in order.</summary>
     public Action<string>? StandardOutput { get; init; }
 

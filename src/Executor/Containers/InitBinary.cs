@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Ashlar.Executor.Init;
 
 namespace Ashlar.Executor.Containers;
@@ -15,7 +14,26 @@ internal sealed record InitBinary(string Path, IReadOnlyList<string> Argv)
 
     private static readonly Lazy<InitBinary> Located = new(Locate);
 
-    public static InitBinary Current => Located.Value;
+    /// <summary>
+    /// Whether this process is a NativeAOT binary. Not RuntimeFeature.IsDynamicCodeSupported: PublishAot projects
+    /// switch that off under the JIT too. A NativeAOT assembly has no file.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty Location is exactly what is tested.")]
+    internal static bool IsNativeAot { get; } = string.IsNullOrEmpty(typeof(InitBinary).Assembly.Location);
+
+    /// <summary>Tests force a particular init (e.g. the JIT fallback) through this.</summary>
+    internal static InitBinary? Override { get; set; }
+
+    public static InitBinary Current => Override ?? Located.Value;
+
+    /// <summary>The init assembly next to this application run by the dotnet host (null when either is missing).</summary>
+    internal static InitBinary? JitStarted()
+    {
+        var assembly = System.IO.Path.Combine(AppContext.BaseDirectory, FileName + ".dll");
+        return File.Exists(assembly) && FindDotnetHost() is { } dotnet
+            ? new InitBinary(dotnet, [dotnet, "exec", assembly, ContainerInit.Argument])
+            : null;
+    }
 
     private static InitBinary Locate()
     {
@@ -24,12 +42,9 @@ internal sealed record InitBinary(string Path, IReadOnlyList<string> Argv)
         var sibling = System.IO.Path.Combine(AppContext.BaseDirectory, FileName);
         if (File.Exists(sibling) && !File.Exists(sibling + ".dll"))
             return Native(sibling);
-        if (!RuntimeFeature.IsDynamicCodeSupported && Environment.ProcessPath is { } self)
+        if (IsNativeAot && Environment.ProcessPath is { } self)
             return Native(self);
-        var assembly = System.IO.Path.Combine(AppContext.BaseDirectory, FileName + ".dll");
-        if (File.Exists(assembly) && FindDotnetHost() is { } dotnet)
-            return new InitBinary(dotnet, [dotnet, "exec", assembly, ContainerInit.Argument]);
-        throw new FileNotFoundException(
+        return JitStarted() ?? throw new FileNotFoundException(
             $"no container init found: set {EnvironmentVariable}, or put {FileName} next to {AppContext.BaseDirectory}");
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Ashlar.Executor.Containers;
 using Ashlar.Executor.Native;
 using static Ashlar.Executor.Native.LibC;
 
@@ -26,6 +27,7 @@ public static class ContainerInit
         try
         {
             fcntl(StatusFd, F_SETFD, FD_CLOEXEC);
+            LoadAssembliesBeforePivot();
             var spec = InitSpec.Deserialize(ReadToEnd(SpecFd));
             close(SpecFd);
             Become(spec);
@@ -62,6 +64,23 @@ public static class ContainerInit
         Syscalls.CloseRange(5, uint.MaxValue, Syscalls.CLOSE_RANGE_CLOEXEC);
         ResetSignals();
         Exec(executable, spec.Args, env);
+    }
+
+    /// <summary>
+    /// A JIT-started init loads assemblies lazily, and after pivot_root the runtime's files are out of reach:
+    /// load everything the init can touch while the host filesystem is still there. (NativeAOT has nothing to load.)
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only runs with the JIT, never in a trimmed NativeAOT binary.")]
+    private static void LoadAssembliesBeforePivot()
+    {
+        if (InitBinary.IsNativeAot) return;
+        var seen = new HashSet<string>();
+        var pending = new Queue<System.Reflection.Assembly>([typeof(ContainerInit).Assembly]);
+        while (pending.Count > 0)
+            foreach (var name in pending.Dequeue().GetReferencedAssemblies())
+                if (seen.Add(name.FullName))
+                    try { pending.Enqueue(System.Reflection.Assembly.Load(name)); }
+                    catch (IOException) { }
     }
 
     private static List<string> BuildEnvironment(IReadOnlyList<string> given, ContainerUser user)

@@ -61,7 +61,8 @@ internal static class ShellPattern
                     continue;
             }
         }
-        return new Regex(regex.ToString(), RegexOptions.CultureInvariant);
+        // Go's RE2 runs in linear time; the non-backtracking engine keeps "*a*a*a*b" from hanging a build.
+        return new Regex(regex.ToString(), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
     }
 
     public static string TrimPrefix(string pattern, string value, bool greedy)

@@ -74,7 +74,7 @@ public sealed class ContextIgnoreTests : IDisposable
     [Fact]
     public void A_bad_pattern_names_the_file_and_line()
     {
-        var error = Assert.Throws<FormatException>(() => IgnoreRules.Parse("ok\n[unclosed\n", ".dockerignore"));
+        var error = Assert.Throws<Ashlar.Parser.ParseError>(() => IgnoreRules.Parse("ok\n[unclosed\n", ".dockerignore"));
         Assert.StartsWith(".dockerignore:2:", error.Message);
     }
 

@@ -143,4 +143,16 @@ public sealed class CopyDestRulesTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(_box.InRootfs("/srv")));
         Assert.Equal(["srv"], Directory.GetFileSystemEntries(layer).Select(p => Path.GetFileName(p)!).ToArray());
     }
+
+    [Fact]
+    public async Task Sockets_inside_a_copied_directory_are_skipped()
+    {
+        _box.Write("dir/f", "f");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(_box.Context, "dir/agent.sock")));
+
+        await _box.CopyAsync(Copy("/s/", "dir"));
+
+        Assert.Equal(["f"], Directory.GetFileSystemEntries(_box.InRootfs("/s")).Select(p => Path.GetFileName(p)!).ToArray());
+    }
 }

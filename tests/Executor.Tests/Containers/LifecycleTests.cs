@@ -37,6 +37,28 @@ public sealed class LifecycleTests(ContainerFixture fixture)
     }
 
     [Fact]
+    public async Task A_timeout_kills_the_container_and_says_so()
+    {
+        var timeout = await Assert.ThrowsAsync<TimeoutException>(() =>
+            fixture.RunAsync("sleep 1000611", configure: s => s with { Timeout = TimeSpan.FromMilliseconds(300) }));
+
+        Assert.Contains("did not finish within", timeout.Message);
+        Assert.Empty(HostProbe.ProcessesWith("sleep 1000611"));
+    }
+
+    [Fact]
+    public async Task The_pids_limit_stops_a_fork_storm()
+    {
+        // busybox sh gives up at the first failed fork; PID 1 exiting takes the sleeps with it.
+        var run = await fixture.RunAsync("for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do sleep 5 & done; echo all-started",
+            configure: s => s with { Limits = new ResourceLimits { PidsLimit = 10 } });
+
+        Assert.Empty(run.Stdout);
+        Assert.Contains(run.Stderr, line => line.Contains("can't fork"));
+        Assert.NotEqual(0, run.Result.ExitCode);
+    }
+
+    [Fact]
     public async Task A_daemon_forked_by_the_step_does_not_outlive_it()
     {
         var run = await fixture.RunAsync("(sleep 1000533 > /dev/null 2>&1 &); echo forked");

@@ -66,6 +66,19 @@ public sealed class ProcessSetupTests(ContainerFixture fixture)
     }
 
     [Fact]
+    public async Task The_jit_started_init_works_as_a_fallback()
+    {
+        InitBinary.Override = InitBinary.JitStarted() ?? throw new InvalidOperationException("ashlar-init.dll is not next to the tests");
+        try
+        {
+            var run = await fixture.RunAsync("echo $$; grep CapEff /proc/self/status");
+
+            Assert.Equal(["1", "CapEff:\t00000000a80425fb"], run.Stdout);
+        }
+        finally { InitBinary.Override = null; }
+    }
+
+    [Fact]
     public async Task A_read_only_bind_mount_cannot_be_written()
     {
         var source = Directory.CreateTempSubdirectory("ashlar-ro-").FullName;
