@@ -8,6 +8,12 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return Commands.ParseCommand.Create();
+        yield return PullCommand.Create();
+        yield return PushCommand.Create();
+        yield return LoginCommand.Create();
+        yield return LogoutCommand.Create();
+        yield return BuildCommand.Create();
         yield return Commands.ImagesCommand.Create();
         yield return Commands.TagCommand.Create();
         yield return Commands.RmiCommand.Create();
@@ -18,11 +24,6 @@ internal static class CommandCatalog
         yield return Commands.ImportCommand.Create();
         yield return Commands.PruneCommand.Create();
         yield return Commands.DuCommand.Create();
-        yield return Commands.ParseCommand.Create();
-        yield return PullCommand.Create();
-        yield return PushCommand.Create();
-        yield return LoginCommand.Create();
-        yield return LogoutCommand.Create();
         yield return RunCommand.Create();
     }
 }

@@ -7,6 +7,7 @@ if (args is [ContainerInit.Argument, ..]) return ContainerInit.Run();
 
 // Exit codes follow docker build: 0 ok, 1 the operation failed, 2 the command line was wrong.
 var root = new RootCommand("Ashlar: a daemonless Dockerfile build engine");
+root.Options.Add(StoreOptions.Root); // global: ashlar --root DIR <command>
 foreach (var command in CommandCatalog.All())
     root.Subcommands.Add(command);
 

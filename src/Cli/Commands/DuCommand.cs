@@ -8,7 +8,6 @@ internal static class DuCommand
     public static Command Create()
     {
         var command = new Command("du", "Show disk usage of the image store");
-        StoreOptions.AddTo(command);
         StoreCommandAction.Set(command, async (parseResult, cancellationToken) =>
         {
             var store = StoreOptions.Open(parseResult);

@@ -14,7 +14,6 @@ internal static class HistoryCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Only show image IDs" };
         var human = new Option<bool>("--human", "-H") { Description = "Print sizes and dates in human readable format", DefaultValueFactory = _ => true };
         var command = new Command("history", "Show the history of an image") { image, noTrunc, quiet, human };
-        StoreOptions.AddTo(command);
         StoreCommandAction.Set(command, async (parseResult, cancellationToken) =>
         {
             var store = StoreOptions.Open(parseResult);

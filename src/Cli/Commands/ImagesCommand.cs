@@ -14,7 +14,6 @@ internal static class ImagesCommand
         var digests = new Option<bool>("--digests") { Description = "Show manifest digests" };
         var all = new Option<bool>("--all", "-a") { Description = "Show all images (there are no intermediate images to hide; accepted for docker compatibility)" };
         var command = new Command("images", "List images") { repository, quiet, noTrunc, digests, all };
-        StoreOptions.AddTo(command);
         StoreCommandAction.Set(command, async (parseResult, cancellationToken) =>
         {
             var store = StoreOptions.Open(parseResult);

@@ -15,7 +15,6 @@ internal static class ImportCommand
         var message = new Option<string?>("--message", "-m") { Description = "Set commit message for imported image" };
         var platform = new Option<string?>("--platform") { Description = "Set platform (os/arch[/variant]) of the image" };
         var command = new Command("import", "Import the contents from a tarball to create a filesystem image") { file, name, message, platform };
-        StoreOptions.AddTo(command);
         StoreCommandAction.Set(command, async (parseResult, cancellationToken) =>
         {
             var store = StoreOptions.Open(parseResult);

@@ -16,7 +16,6 @@ internal static class InspectCommand
         var images = new Argument<string[]>("IMAGE") { Arity = ArgumentArity.OneOrMore, Description = "Image names or IDs" };
         var platform = new Option<string?>("--platform") { Description = "For a multi-platform image, which platform (os/arch[/variant])" };
         var command = new Command("inspect", "Display detailed information on one or more images") { images, platform };
-        StoreOptions.AddTo(command);
         StoreCommandAction.Set(command, async (parseResult, cancellationToken) =>
         {
             var store = StoreOptions.Open(parseResult);

@@ -11,7 +11,6 @@ internal static class LoadCommand
         var input = new Option<string?>("--input", "-i") { Description = "Read from tar archive file, instead of STDIN", HelpName = "FILE" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Suppress the load output" };
         var command = new Command("load", "Load images from a tar archive or STDIN") { input, quiet };
-        StoreOptions.AddTo(command);
         StoreCommandAction.Set(command, async (parseResult, cancellationToken) =>
         {
             var store = StoreOptions.Open(parseResult);

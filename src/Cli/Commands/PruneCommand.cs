@@ -24,7 +24,6 @@ internal static class PruneCommand
             HelpName = "DURATION",
         };
         var command = new Command("prune", "Remove dangling images and unreferenced blobs") { force, keepRecent };
-        StoreOptions.AddTo(command);
         StoreCommandAction.Set(command, async (parseResult, cancellationToken) =>
         {
             var store = StoreOptions.Open(parseResult);

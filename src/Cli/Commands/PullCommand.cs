@@ -3,7 +3,6 @@ using Ashlar.Images.Formats;
 using Ashlar.Images.References;
 using Ashlar.Images.Registry;
 using Ashlar.Images.Registry.Transfer;
-using Ashlar.Images.Store;
 
 namespace Ashlar.Cli.Commands;
 
@@ -14,22 +13,21 @@ internal static class PullCommand
     {
         var name = new Argument<string>("NAME[:TAG|@DIGEST]") { Description = "The image, e.g. busybox, busybox:1.36 or 127.0.0.1:5000/app@sha256:..." };
         var platform = new Option<string?>("--platform") { Description = "The platform to pull from a multi-platform image (os/arch[/variant]); default: this machine's" };
-        var root = new Option<string?>("--root") { Description = "The image store's directory (default: $ASHLAR_ROOT, else /var/lib/ashlar for root)" };
         var insecure = new Option<string[]>("--insecure-registry") { Description = "A registry host reached over plain HTTP (repeatable); loopback hosts always are" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the image reference" };
-        var command = new Command("pull", "Download an image from a registry") { name, platform, root, insecure, quiet };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(name)!, parse.GetValue(platform), parse.GetValue(root),
+        var command = new Command("pull", "Download an image from a registry") { name, platform, insecure, quiet };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(name)!, parse.GetValue(platform), parse,
             parse.GetValue(insecure) ?? [], parse.GetValue(quiet), cancellationToken));
         return command;
     }
 
-    static async Task<int> RunAsync(string name, string? platformText, string? root, string[] insecure, bool quiet, CancellationToken cancellationToken)
+    static async Task<int> RunAsync(string name, string? platformText, ParseResult parse, string[] insecure, bool quiet, CancellationToken cancellationToken)
     {
         try
         {
             var reference = ImageReference.Parse(name);
             var platform = platformText is null ? null : Platform.Parse(platformText);
-            var store = ImageStore.Open(root);
+            var store = StoreOptions.Open(parse);
             var before = await store.ResolveAsync(reference, cancellationToken);
             using var client = new RegistryClient(new RegistryClientOptions { InsecureRegistries = insecure });
 
@@ -51,7 +49,7 @@ internal static class PullCommand
             Console.WriteLine(reference.ToString());
             return ExitCodes.Ok;
         }
-        catch (Exception e) when (e is RegistryException or InvalidReferenceException or FormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is RegistryException || StoreCommandAction.IsUserFacing(e))
         {
             Console.Error.WriteLine($"ashlar: {e.Message}");
             return ExitCodes.Failed;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Ashlar.Images.References;
 using Ashlar.Images.Registry;
 using Ashlar.Images.Registry.Transfer;
-using Ashlar.Images.Store;
 
 namespace Ashlar.Cli.Commands;
 
@@ -16,21 +15,20 @@ internal static class PushCommand
         {
             Description = "Push to this reference instead of NAME's own (so no 'tag' is needed first)", Arity = ArgumentArity.ZeroOrOne,
         };
-        var root = new Option<string?>("--root") { Description = "The image store's directory (default: $ASHLAR_ROOT, else /var/lib/ashlar for root)" };
         var insecure = new Option<string[]>("--insecure-registry") { Description = "A registry host reached over plain HTTP (repeatable); loopback hosts always are" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the pushed digest" };
-        var command = new Command("push", "Upload an image to a registry") { name, destination, root, insecure, quiet };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(name)!, parse.GetValue(destination), parse.GetValue(root),
+        var command = new Command("push", "Upload an image to a registry") { name, destination, insecure, quiet };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(name)!, parse.GetValue(destination), parse,
             parse.GetValue(insecure) ?? [], parse.GetValue(quiet), cancellationToken));
         return command;
     }
 
-    static async Task<int> RunAsync(string name, string? destinationText, string? root, string[] insecure, bool quiet, CancellationToken cancellationToken)
+    static async Task<int> RunAsync(string name, string? destinationText, ParseResult parse, string[] insecure, bool quiet, CancellationToken cancellationToken)
     {
         try
         {
             var destination = ImageReference.Parse(destinationText ?? name);
-            var store = ImageStore.Open(root);
+            var store = StoreOptions.Open(parse);
             using var client = new RegistryClient(new RegistryClientOptions { InsecureRegistries = insecure });
 
             if (!quiet) Console.WriteLine($"The push refers to repository [{destination.Name}]");
@@ -45,7 +43,7 @@ internal static class PushCommand
             Console.WriteLine(quiet ? result.Digest.ToString() : $"{destination.Tag ?? "(digest)"}: digest: {result.Digest} size: {result.Size}");
             return ExitCodes.Ok;
         }
-        catch (Exception e) when (e is RegistryException or ImageNotFoundException or InvalidReferenceException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is RegistryException || StoreCommandAction.IsUserFacing(e))
         {
             Console.Error.WriteLine($"ashlar: {e.Message}");
             return ExitCodes.Failed;

@@ -10,7 +10,6 @@ internal static class RmiCommand
         var images = new Argument<string[]>("IMAGE") { Arity = ArgumentArity.OneOrMore, Description = "Image names or IDs" };
         var force = new Option<bool>("--force", "-f") { Description = "Remove the image even when it is referenced in several repositories" };
         var command = new Command("rmi", "Remove one or more images") { images, force };
-        StoreOptions.AddTo(command);
         StoreCommandAction.Set(command, async (parseResult, cancellationToken) =>
         {
             var store = StoreOptions.Open(parseResult);

@@ -37,7 +37,6 @@ internal static class RunCommand
         };
         // Everything after IMAGE belongs to the command, flags included (as with docker run).
         command.TreatUnmatchedTokensAsErrors = false;
-        StoreOptions.AddTo(command);
         StoreCommandAction.Set(command, async (parseResult, cancellationToken) =>
         {
             var (imageIndex, args) = CommandAfterImage(parseResult, image);

@@ -15,7 +15,6 @@ internal static class SaveCommand
         format.AcceptOnlyFromAmong("docker", "oci");
         var platform = new Option<string?>("--platform") { Description = "For a multi-platform image, which platform (os/arch[/variant])" };
         var command = new Command("save", "Save one or more images to a tar archive (streamed to STDOUT by default)") { images, output, format, platform };
-        StoreOptions.AddTo(command);
         StoreCommandAction.Set(command, async (parseResult, cancellationToken) =>
         {
             var store = StoreOptions.Open(parseResult);

@@ -11,7 +11,6 @@ internal static class TagCommand
         var source = new Argument<string>("SOURCE_IMAGE[:TAG]") { Description = "An image name or ID" };
         var target = new Argument<string>("TARGET_IMAGE[:TAG]") { Description = "The new name" };
         var command = new Command("tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE") { source, target };
-        StoreOptions.AddTo(command);
         StoreCommandAction.Set(command, async (parseResult, cancellationToken) =>
         {
             var store = StoreOptions.Open(parseResult);

@@ -30,11 +30,9 @@ public static class RootfsImporter
             RootFs = new RootFs { DiffIds = [layer.DiffId.ToString()] },
             History = [new HistoryEntry { Created = created, CreatedBy = "", Comment = options.Message ?? $"Imported from {options.Source}" }],
         };
-        var configDescriptor = await store.PutConfigAsync(config, cancellationToken: cancellationToken);
-        var manifest = new ImageManifest { MediaType = MediaTypes.OciManifest, Config = configDescriptor, Layers = [layer.Descriptor] };
-        var descriptor = await store.PutManifestAsync(manifest, cancellationToken);
-        if (reference is not null) await store.TagAsync(reference, descriptor, cancellationToken);
-        else await store.AddDanglingAsync(descriptor, cancellationToken);
-        return new StoredImage(descriptor, manifest, config);
+        var image = await store.PutImageAsync(config, [layer.Descriptor], cancellationToken: cancellationToken);
+        if (reference is not null) await store.TagAsync(reference, image.Descriptor, cancellationToken);
+        else await store.AddDanglingAsync(image.Descriptor, cancellationToken);
+        return image;
     }
 }

@@ -83,8 +83,13 @@ public sealed class FileContentStore : IContentStore
     /// <summary>Stores a small in-memory blob.</summary>
     public async Task<(Digest Digest, long Size)> WriteAsync(ReadOnlyMemory<byte> content, Digest? expected = null, CancellationToken cancellationToken = default)
     {
+        if (expected is { Algorithm: not "sha256" } other)
+        {
+            await using var stream = new MemoryStream(content.ToArray(), writable: false);
+            return await WriteAsync(stream, other, content.Length, cancellationToken);
+        }
         var digest = Digest.Sha256(content.Span);
-        if (expected is { } e && e.Algorithm == "sha256" && e != digest) throw new DigestMismatchException(e, digest);
+        if (expected is { } e && e != digest) throw new DigestMismatchException(e, digest);
         if (SizeOf(digest) == content.Length) return (digest, content.Length);
         await using var writer = BeginWrite();
         await writer.WriteAsync(content, cancellationToken);

@@ -46,4 +46,16 @@ public sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long Uncomp
             await using var writer = new LayerTarWriter(output);
             await writer.AddTreeAsync(directory, "", options, ct);
         }, cancellationToken);
+
+    /// <summary>The DiffID of a layer blob (plain, gzip or zstd: detected): sha256 of its uncompressed tar, streamed.</summary>
+    public static async Task<(Digest DiffId, long UncompressedSize)> ComputeDiffIdAsync(Stream layer, CancellationToken cancellationToken = default)
+    {
+        var (plain, _) = await LayerCodec.OpenDecompressedAsync(layer, leaveOpen: true, cancellationToken);
+        await using (plain)
+        {
+            var hashing = new HashingReadStream(plain);
+            await hashing.DrainAsync(cancellationToken);
+            return (hashing.Digest, hashing.BytesRead);
+        }
+    }
 }

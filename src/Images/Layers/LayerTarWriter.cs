@@ -12,6 +12,10 @@ namespace Ashlar.Images.Layers;
 public sealed class LayerTarWriter : IAsyncDisposable, IDisposable
 {
     private const string XattrPaxPrefix = "SCHILY.xattr.";
+
+    // System.Formats.Tar keeps PAX values as strings: a value that is not UTF-8 (some security.capability values)
+    // cannot be written faithfully, so it fails loudly rather than being mangled.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private const int UstarMaxId = 0x1FFFFF; // 7 octal digits
     private readonly TarWriter _writer;
 
@@ -165,7 +169,16 @@ public sealed class LayerTarWriter : IAsyncDisposable, IDisposable
             var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
             if (metadata.Xattrs is not null)
                 foreach (var (key, value) in metadata.Xattrs.OrderBy(x => x.Key, StringComparer.Ordinal))
-                    attributes[XattrPaxPrefix + key] = Encoding.UTF8.GetString(value);
+                {
+                    try
+                    {
+                        attributes[XattrPaxPrefix + key] = StrictUtf8.GetString(value);
+                    }
+                    catch (DecoderFallbackException)
+                    {
+                        throw new NotSupportedException($"layer entry \"{name}\": xattr {key} has a binary (non UTF-8) value, which cannot be written to a PAX header yet");
+                    }
+                }
             entry = new PaxTarEntry(type, name, attributes);
         }
         else

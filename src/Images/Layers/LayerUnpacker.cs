@@ -89,7 +89,7 @@ public static class LayerUnpacker
                         throw LibC.Failure($"layer entry \"{entry.Name}\": creating symlink to \"{entry.LinkName}\"");
                     break;
                 case TarEntryType.HardLink:
-                    HardLink(directory, name, entry);
+                    await HardLinkAsync(directory, name, entry, cancellationToken);
                     break;
                 case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
                     var posix = (PosixTarEntry)entry;
@@ -105,15 +105,53 @@ public static class LayerUnpacker
             ApplyMetadata(directory, name, entry, path);
         }
 
-        private void HardLink(RootedDirectory.DirectoryHandle directory, string name, TarEntry entry)
+        private async Task HardLinkAsync(RootedDirectory.DirectoryHandle directory, string name, TarEntry entry, CancellationToken cancellationToken)
         {
             var target = LayerPath.Clean(entry.LinkName, $"hard link \"{entry.Name}\" to");
             if (target.Length == 0) throw new InvalidDataException($"layer entry \"{entry.Name}\": hard link to the root directory");
             var (targetParent, targetName) = LayerPath.Split(target);
-            using var targetDirectory = root.OpenDirectory(targetParent, create: false, entry.Name);
-            // Without AT_SYMLINK_FOLLOW linkat links a symlink itself, never what it points at.
-            if (LibC.LinkAt(targetDirectory.Fd, targetName, directory.Fd, name, 0) != 0)
-                throw LibC.Failure($"layer entry \"{entry.Name}\": hard link to \"{entry.LinkName}\"");
+            var errno = LibC.ENOENT;
+            if (root.TryOpenDirectory(targetParent) is { } targetDirectory)
+            {
+                using (targetDirectory)
+                {
+                    // Without AT_SYMLINK_FOLLOW linkat links a symlink itself, never what it points at.
+                    if (LibC.LinkAt(targetDirectory.Fd, targetName, directory.Fd, name, 0) == 0) return;
+                    errno = LibC.LastError;
+                }
+            }
+            if (errno == LibC.ENOENT && await CopyFromLowerAsync(directory, name, targetParent, targetName, entry, cancellationToken)) return;
+            throw LibC.Failure($"layer entry \"{entry.Name}\": hard link to \"{entry.LinkName}\"", errno);
+        }
+
+        // A hard link may point at a file of a lower layer. When each layer has its own directory that file is not
+        // here: copy it (with its metadata) from the topmost lower directory that has it, resolved inside that one.
+        private async Task<bool> CopyFromLowerAsync(RootedDirectory.DirectoryHandle directory, string name, string targetParent, string targetName, TarEntry entry, CancellationToken cancellationToken)
+        {
+            foreach (var lower in options.LowerDirectories ?? [])
+            {
+                if (!Directory.Exists(lower)) continue;
+                using var lowerRoot = new RootedDirectory(lower);
+                if (lowerRoot.TryOpenDirectory(targetParent) is not { } lowerDirectory) continue;
+                using (lowerDirectory)
+                {
+                    var type = RootedDirectory.TypeOf(lowerDirectory, targetName);
+                    if (type is null) continue;
+                    if (type != LibC.S_IFREG) return false; // a whiteout (or anything else) hides it from the layers below
+                    if (LibC.StatxAt(lowerDirectory.Fd, targetName, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var stat) != 0) return false;
+                    var fd = LibC.OpenAt(lowerDirectory.Fd, targetName, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+                    if (fd < 0) return false;
+                    await using (var source = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true), FileAccess.Read, 1 << 16))
+                    await using (var copy = RootedDirectory.CreateFile(directory, name, entry.Name))
+                        await source.CopyToAsync(copy, 1 << 17, cancellationToken);
+                    if (options.PreserveOwnership && LibC.FchownAt(directory.Fd, name, stat.Uid, stat.Gid, LibC.AT_SYMLINK_NOFOLLOW) != 0)
+                        throw LibC.Failure($"layer entry \"{entry.Name}\": chown");
+                    if (LibC.FchmodAt(directory.Fd, name, stat.Mode & 0xfffu, 0) != 0) throw LibC.Failure($"layer entry \"{entry.Name}\": chmod");
+                    SetTimes(directory, name, DateTimeOffset.FromUnixTimeSeconds(stat.ModifyTime.Seconds).AddTicks(stat.ModifyTime.Nanoseconds / 100), entry.Name);
+                    return true;
+                }
+            }
+            return false;
         }
 
         private void ApplyMetadata(RootedDirectory.DirectoryHandle directory, string name, TarEntry entry, string path)

@@ -1,3 +1,4 @@
+using Ashlar.Images.Formats;
 using System.Text.Json;
 using Ashlar.Images.Content;
 
@@ -34,7 +35,7 @@ internal sealed class ManifestContent
     /// <summary>The per-platform manifests (an index or manifest list only).</summary>
     public IReadOnlyList<ContentDescriptor> Manifests { get; }
 
-    public bool IsIndex => DistributionMediaTypes.IsIndex(MediaType);
+    public bool IsIndex => MediaTypes.IsIndex(MediaType);
 
     /// <summary>The config and layers, the blobs an image manifest needs.</summary>
     public IEnumerable<ContentDescriptor> Blobs => Config is null ? Layers : Layers.Prepend(Config);
@@ -76,7 +77,7 @@ internal sealed class ManifestContent
                 throw new RegistryException($"malformed manifest for {reference}: schemaVersion must be 2", "MANIFEST_INVALID");
 
             var digest = Digest.Sha256(bytes);
-            if (DistributionMediaTypes.IsIndex(mediaType))
+            if (MediaTypes.IsIndex(mediaType))
             {
                 var manifests = Descriptors(root, "manifests", reference);
                 return new ManifestContent(bytes, mediaType, digest, null, [], manifests);
@@ -94,13 +95,13 @@ internal sealed class ManifestContent
     {
         if (mediaType is null) return null;
         var bare = mediaType.Split(';')[0].Trim();
-        return DistributionMediaTypes.IsIndex(bare) || DistributionMediaTypes.IsManifest(bare) ? bare : null;
+        return MediaTypes.IsIndex(bare) || MediaTypes.IsManifest(bare) ? bare : null;
     }
 
     // OCI allows an index or manifest without mediaType; the fields present tell them apart.
     static string? Guess(JsonElement root) =>
-        root.TryGetProperty("manifests", out _) ? DistributionMediaTypes.OciIndex
-        : root.TryGetProperty("config", out _) ? DistributionMediaTypes.OciManifest
+        root.TryGetProperty("manifests", out _) ? MediaTypes.OciIndex
+        : root.TryGetProperty("config", out _) ? MediaTypes.OciManifest
         : null;
 
     static List<ContentDescriptor> Descriptors(JsonElement root, string property, string reference)

@@ -115,6 +115,22 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>
+    /// What <paramref name="reference"/> points at in its registry now, without downloading it (a manifest HEAD): the
+    /// digest, media type and size of its manifest or index, or null when the registry has no such tag or digest.
+    /// A build can compare it with the stored image to decide whether a pull is needed.
+    /// </summary>
+    /// <param name="reference">The remote image.</param>
+    /// <param name="cancellationToken">Stops the request.</param>
+    /// <exception cref="RegistryException">The registry refused or failed.</exception>
+    public async Task<Descriptor?> ResolveAsync(ImageReference reference, CancellationToken cancellationToken = default)
+    {
+        var repository = Repository(reference.Domain, reference.Path, forPush: false);
+        var found = await repository.HeadManifestAsync(reference.Digest?.ToString() ?? reference.Tag ?? ImageReference.DefaultTag, cancellationToken)
+            .ConfigureAwait(false);
+        return found is null ? null : Descriptor.For(found.MediaType, found.Digest, found.Size);
+    }
+
+    /// <summary>
     /// Checks <paramref name="credentials"/> against <paramref name="registry"/> the way <c>docker login</c> does
     /// (GET /v2/, answering its challenge with them); throws <see cref="RegistryException"/> when they are refused.
     /// Storing them is the caller's (<see cref="DockerConfig.Save"/>).
@@ -135,7 +151,7 @@ public sealed class RegistryClient : IDisposable
     }
 
     internal RemoteRepository Repository(string registry, string repository, bool forPush) =>
-        new(http, authenticator, retry, RegistryEndpoint.For(registry, options.InsecureRegistries), repository, forPush);
+        new(http, authenticator, retry, RegistryEndpoint.For(registry, options.InsecureRegistries), repository, forPush, options.StallTimeout);
 
     static HttpClient CreateHttpClient(int maxConcurrent)
     {

@@ -23,6 +23,9 @@ public sealed record RegistryClientOptions
     /// <summary>How many times a request that failed transiently (5xx, a dropped connection) is tried again.</summary>
     public int MaxRetries { get; init; } = 4;
 
+    /// <summary>A blob download that receives nothing for this long counts as broken and is resumed (a retry).</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The first backoff delay; each retry doubles it (with jitter).</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 }

@@ -27,9 +27,12 @@ internal sealed class RemoteRepository
     readonly RetryPolicy retry;
     readonly RegistryEndpoint endpoint;
     readonly string[] scopes;
+    readonly TimeSpan stallTimeout;
 
-    public RemoteRepository(HttpClient http, RegistryAuthenticator authenticator, RetryPolicy retry, RegistryEndpoint endpoint, string name, bool forPush)
+    public RemoteRepository(HttpClient http, RegistryAuthenticator authenticator, RetryPolicy retry, RegistryEndpoint endpoint, string name, bool forPush,
+        TimeSpan? stallTimeout = null)
     {
+        this.stallTimeout = stallTimeout ?? TimeSpan.FromSeconds(60);
         this.http = http;
         this.authenticator = authenticator;
         this.retry = retry;
@@ -145,7 +148,7 @@ internal sealed class RemoteRepository
 
                 await using var body = new ResumingDownloadStream(
                     await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), blob.Size,
-                    (offset, token) => OpenBlobAtAsync(blob, offset, token), retry);
+                    (offset, token) => OpenBlobAtAsync(blob, offset, token), retry, stallTimeout);
                 await store.WriteAsync(body, blob.Digest, blob.Size, cancellationToken).ConfigureAwait(false);
                 return;
             }

@@ -40,8 +40,14 @@ public sealed class ImageStore
         var layout = Path.Combine(path, "oci-layout");
         if (!File.Exists(layout))
             WriteAtomically(layout, JsonSerializer.SerializeToUtf8Bytes(new OciLayoutFile(), ImageJsonContext.Relaxed.OciLayoutFile));
-        if (!File.Exists(Path.Combine(path, IndexFileName)))
-            WriteAtomically(Path.Combine(path, IndexFileName), JsonSerializer.SerializeToUtf8Bytes(new ImageIndex { MediaType = MediaTypes.OciIndex }, ImageJsonContext.Relaxed.ImageIndex));
+        var index = Path.Combine(path, IndexFileName);
+        if (!File.Exists(index))
+        {
+            // Under the lock, so a process that just created and tagged cannot be overwritten by an empty index.
+            using var _ = FileLock.AcquireAsync(Path.Combine(path, LockFileName), CancellationToken.None).GetAwaiter().GetResult();
+            if (!File.Exists(index))
+                WriteAtomically(index, JsonSerializer.SerializeToUtf8Bytes(new ImageIndex { MediaType = MediaTypes.OciIndex }, ImageJsonContext.Relaxed.ImageIndex));
+        }
         return store;
     }
 
@@ -81,6 +87,23 @@ public sealed class ImageStore
     {
         var (digest, size) = await Content.WriteAsync(blob, expected, expectedSize, cancellationToken);
         return Descriptor.For(mediaType, digest, size);
+    }
+
+    /// <summary>
+    /// Stores an image made of <paramref name="layers"/> (already in the store, bottom first) and
+    /// <paramref name="config"/> (whose rootfs.diff_ids must list one DiffID per layer): config, then an OCI manifest.
+    /// The image is not named; follow with <see cref="TagAsync"/> or <see cref="AddDanglingAsync"/>.
+    /// </summary>
+    public async Task<StoredImage> PutImageAsync(ImageConfig config, IReadOnlyList<Descriptor> layers, IReadOnlyDictionary<string, string>? annotations = null, CancellationToken cancellationToken = default)
+    {
+        if (layers.Count != config.RootFs.DiffIds.Count)
+            throw new ArgumentException($"the config lists {config.RootFs.DiffIds.Count} diff_ids for {layers.Count} layers", nameof(config));
+        foreach (var layer in layers)
+            if (!Content.Exists(layer.Digest)) throw new BlobNotFoundException(layer.Digest);
+        var configDescriptor = await PutConfigAsync(config, cancellationToken: cancellationToken);
+        var manifest = new ImageManifest { MediaType = MediaTypes.OciManifest, Config = configDescriptor, Layers = layers, Annotations = annotations };
+        var descriptor = await PutManifestAsync(manifest, cancellationToken);
+        return new StoredImage(descriptor, manifest, config);
     }
 
     // ---- references ----

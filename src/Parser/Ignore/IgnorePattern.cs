@@ -121,7 +121,13 @@ public sealed class IgnorePattern
             {
                 if (i + 1 < pattern.Length)
                 {
-                    regex.Append('\\').Append(pattern[++i]);
+                    // Go hands "\x" to RE2 as is: the classes \d \s \w (and negations) mean the same in .NET;
+                    // anything else is the escaped character itself.
+                    var escaped = pattern[++i];
+                    if ("dDsSwW".Contains(escaped))
+                        regex.Append('\\').Append(escaped);
+                    else
+                        regex.Append(Regex.Escape(escaped.ToString()));
                     kind = MatchKind.Regex;
                 }
                 else
@@ -148,9 +154,10 @@ public sealed class IgnorePattern
         regex.Append('$');
         try
         {
-            return (kind, new Regex(ToDotNetClasses(regex.ToString()), RegexOptions.CultureInvariant));
+            // Linear-time matching like Go's RE2, whatever the pattern.
+            return (kind, new Regex(ToDotNetClasses(regex.ToString()), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking));
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
             throw new ParseError($"invalid pattern \"{pattern}\": {e.Message}");
         }

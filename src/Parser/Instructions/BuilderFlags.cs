@@ -1,6 +1,3 @@
-using Ashlar.Parser.Syntax;
-using Pidgin;
-
 namespace Ashlar.Parser.Instructions;
 
 /// <summary>
@@ -30,10 +27,11 @@ internal sealed class BuilderFlags(IReadOnlyList<string> words)
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var word in words)
         {
-            var parsed = FlagGrammar.BuilderFlag.Parse(word);
-            if (!parsed.Success)
+            if (!word.StartsWith("--", StringComparison.Ordinal))
                 throw new ParseError($"arg should start with -- : {word}");
-            var (name, value) = parsed.Value;
+            var equals = word.IndexOf('=');
+            var name = equals < 0 ? word[2..] : word[2..equals];
+            var value = equals < 0 ? null : word[(equals + 1)..];
             if (!_accepted.TryGetValue(name, out var kind))
             {
                 var suggestion = Suggestions.Closest(name, _accepted.Keys);

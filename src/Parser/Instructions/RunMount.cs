@@ -1,6 +1,5 @@
 using System.Globalization;
 using Ashlar.Parser.Syntax;
-using Pidgin;
 
 namespace Ashlar.Parser.Instructions;
 
@@ -93,14 +92,19 @@ public sealed record RunMount
     public static RunMount Parse(string spec, Func<string, string>? expand = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var fields = spec.Length == 0 ? null : FlagGrammar.CsvRecord.Parse(spec);
-        if (fields is null || !fields.Success)
+        var fields = spec.Length == 0 ? null : FlagGrammar.SplitCsv(spec);
+        if (fields is null)
             throw new ParseError($"invalid mount options \"{spec}\": not a comma-separated list of key=value", hint: "quote a value that contains a comma or a quote: \"source=a,b\"");
 
-        var mount = new RunMount { Raw = spec };
-        var readOnlyGiven = false;
-        var needsExpansion = false;
-        foreach (var field in fields.Value)
+        // Options apply in order (BuildKit checks "required" and "sharing" against the type seen so far).
+        var type = MountType.Bind;
+        string? from = null, source = null, target = null, id = null, env = null;
+        bool readOnly = false, readOnlyGiven = false, required = false, needsExpansion = false;
+        var sharing = CacheSharing.Shared;
+        var sharingGiven = false;
+        long? sizeLimit = null;
+        int? mode = null, uid = null, gid = null;
+        foreach (var field in fields)
         {
             var equals = field.IndexOf('=');
             var key = (equals < 0 ? field : field[..equals]).ToLowerInvariant();
@@ -109,18 +113,16 @@ public sealed record RunMount
                 switch (key)
                 {
                     case "readonly" or "ro":
-                        mount = mount with { ReadOnly = true };
-                        readOnlyGiven = true;
+                        (readOnly, readOnlyGiven) = (true, true);
                         continue;
                     case "readwrite" or "rw":
-                        mount = mount with { ReadOnly = false };
-                        readOnlyGiven = true;
+                        (readOnly, readOnlyGiven) = (false, true);
                         continue;
-                    case "required" when mount.Type is MountType.Secret or MountType.Ssh:
-                        mount = mount with { Required = true };
+                    case "required" when type is MountType.Secret or MountType.Ssh:
+                        required = true;
                         continue;
                     case "required":
-                        throw new ParseError($"unexpected key 'required' for mount type '{Name(mount.Type)}'");
+                        throw new ParseError($"unexpected key 'required' for mount type '{Name(type)}'");
                     default:
                         throw UnknownKey(key, field);
                 }
@@ -144,86 +146,102 @@ public sealed record RunMount
             switch (key)
             {
                 case "type":
-                    mount = mount with { Type = ParseType(value) };
+                    type = ParseType(value);
                     break;
                 case "from":
-                    mount = mount with { From = value };
+                    from = value;
                     break;
                 case "source" or "src":
-                    mount = mount with { Source = value };
+                    source = value;
                     break;
                 case "target" or "dst" or "destination":
-                    mount = mount with { Target = value };
+                    target = value;
                     break;
                 case "readonly" or "ro":
-                    mount = mount with { ReadOnly = ParseBool(key, value) };
-                    readOnlyGiven = true;
+                    (readOnly, readOnlyGiven) = (ParseBool(key, value), true);
                     break;
                 case "readwrite" or "rw":
-                    mount = mount with { ReadOnly = !ParseBool(key, value) };
-                    readOnlyGiven = true;
+                    (readOnly, readOnlyGiven) = (!ParseBool(key, value), true);
                     break;
                 case "required":
-                    if (mount.Type is not (MountType.Secret or MountType.Ssh))
-                        throw new ParseError($"unexpected key 'required' for mount type '{Name(mount.Type)}'");
-                    mount = mount with { Required = ParseBool(key, value) };
+                    if (type is not (MountType.Secret or MountType.Ssh))
+                        throw new ParseError($"unexpected key 'required' for mount type '{Name(type)}'");
+                    required = ParseBool(key, value);
                     break;
                 case "sharing":
-                    if (mount.Type != MountType.Cache)
-                        throw new ParseError($"invalid key 'sharing' for mount type '{Name(mount.Type)}'");
-                    mount = mount with { Sharing = ParseSharing(value) };
+                    if (type != MountType.Cache)
+                        throw new ParseError($"invalid key 'sharing' for mount type '{Name(type)}'");
+                    (sharing, sharingGiven) = (ParseSharing(value), true);
                     break;
                 case "id":
-                    mount = mount with { Id = value };
+                    id = value;
                     break;
                 case "size":
-                    if (mount.Type != MountType.Tmpfs)
-                        throw new ParseError($"invalid key 'size' for mount type '{Name(mount.Type)}'");
-                    mount = mount with { SizeLimit = ParseSize(value) };
+                    if (type != MountType.Tmpfs)
+                        throw new ParseError($"invalid key 'size' for mount type '{Name(type)}'");
+                    sizeLimit = ParseSize(value);
                     break;
                 case "mode":
-                    mount = mount with { Mode = ParseNumber(key, value, 8) };
+                    mode = ParseNumber(key, value, 8);
                     break;
                 case "uid":
-                    mount = mount with { Uid = ParseNumber(key, value, 10) };
+                    uid = ParseNumber(key, value, 10);
                     break;
                 case "gid":
-                    mount = mount with { Gid = ParseNumber(key, value, 10) };
+                    gid = ParseNumber(key, value, 10);
                     break;
                 case "env":
-                    if (mount.Type != MountType.Secret)
-                        throw new ParseError($"invalid key 'env' for mount type '{Name(mount.Type)}'");
-                    mount = mount with { Env = value };
+                    if (type != MountType.Secret)
+                        throw new ParseError($"invalid key 'env' for mount type '{Name(type)}'");
+                    env = value;
                     break;
                 default:
                     throw UnknownKey(key, field);
             }
         }
 
-        var fileInfoAllowed = mount.Type is MountType.Secret or MountType.Ssh or MountType.Cache;
-        if (!fileInfoAllowed)
+        if (type is not (MountType.Secret or MountType.Ssh or MountType.Cache))
         {
-            if (mount.Mode is not null)
-                throw new ParseError($"mode not allowed for \"{Name(mount.Type)}\" type mounts");
-            if (mount.Uid is not null)
-                throw new ParseError($"uid not allowed for \"{Name(mount.Type)}\" type mounts");
-            if (mount.Gid is not null)
-                throw new ParseError($"gid not allowed for \"{Name(mount.Type)}\" type mounts");
+            if (mode is not null)
+                throw new ParseError($"mode not allowed for \"{Name(type)}\" type mounts");
+            if (uid is not null)
+                throw new ParseError($"uid not allowed for \"{Name(type)}\" type mounts");
+            if (gid is not null)
+                throw new ParseError($"gid not allowed for \"{Name(type)}\" type mounts");
         }
+        if (sharingGiven && type != MountType.Cache)
+            throw new ParseError($"invalid cache sharing set for {Name(type)} mount");
         if (!readOnlyGiven)
-            mount = mount with { ReadOnly = mount.Type is not (MountType.Cache or MountType.Tmpfs) };
-        if (mount.Type == MountType.Secret)
+            readOnly = type is not (MountType.Cache or MountType.Tmpfs);
+        if (type == MountType.Secret)
         {
-            if (mount.From is not null)
+            if (from is not null)
                 throw new ParseError("secret mount should not have a from");
-            if (mount.Source is null && mount.Target is null && mount.Id is null && mount.Env is null)
+            if (source is null && target is null && id is null && env is null)
                 throw new ParseError("one of source, target required", hint: "name the secret with id=");
-            if (mount.Source is not null && mount.Id is not null)
+            if (source is not null && id is not null)
                 throw new ParseError("both source and id can't be set");
         }
-        if (mount.Type is MountType.Bind or MountType.Cache or MountType.Tmpfs && string.IsNullOrEmpty(mount.Target) && !needsExpansion)
-            throw new ParseError($"mount type {Name(mount.Type)} requires a target", hint: "add target=/path");
-        return mount with { NeedsExpansion = needsExpansion };
+        if (type is MountType.Bind or MountType.Cache or MountType.Tmpfs && string.IsNullOrEmpty(target) && !needsExpansion)
+            throw new ParseError($"mount type {Name(type)} requires a target", hint: "add target=/path");
+        return new RunMount
+        {
+            Raw = spec,
+            Type = type,
+            From = from,
+            Source = source,
+            Target = target,
+            ReadOnly = readOnly,
+            Id = id,
+            Sharing = sharing,
+            SizeLimit = sizeLimit,
+            Mode = mode,
+            Uid = uid,
+            Gid = gid,
+            Required = required,
+            Env = env,
+            NeedsExpansion = needsExpansion,
+        };
     }
 
     private static ParseError UnknownKey(string key, string field)

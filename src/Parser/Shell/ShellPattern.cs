@@ -9,7 +9,21 @@ namespace Ashlar.Parser.Shell;
 /// </summary>
 internal static class ShellPattern
 {
+    // Patterns repeat across a build (the same ${v%/*} in many steps); compiling a Regex costs far more than matching.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, bool, bool), Regex> Cache = new();
+    private const int CacheLimit = 1024;
+
     public static Regex ToRegex(string pattern, bool greedy, bool anchored)
+    {
+        if (Cache.TryGetValue((pattern, greedy, anchored), out var cached))
+            return cached;
+        var regex = Build(pattern, greedy, anchored);
+        if (Cache.Count < CacheLimit)
+            Cache.TryAdd((pattern, greedy, anchored), regex);
+        return regex;
+    }
+
+    private static Regex Build(string pattern, bool greedy, bool anchored)
     {
         var regex = new StringBuilder(pattern.Length + 4);
         if (anchored)
@@ -47,7 +61,8 @@ internal static class ShellPattern
                     continue;
             }
         }
-        return new Regex(regex.ToString(), RegexOptions.CultureInvariant);
+        // Go's RE2 runs in linear time; the non-backtracking engine keeps "*a*a*a*b" from hanging a build.
+        return new Regex(regex.ToString(), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
     }
 
     public static string TrimPrefix(string pattern, string value, bool greedy)

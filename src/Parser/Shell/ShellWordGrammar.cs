@@ -64,22 +64,31 @@ internal sealed class ShellWordGrammar
         var patternUntilBrace = WordUntil('}', true);
         var patternUntilSlash = WordUntil('/', true);
 
-        var afterName = new Func<string, Parser<char, WordPart>>(name => OneOf(
-            Char('}').ThenReturn((WordPart)new Variable(name, true)),
-            Char(':').Then(Any).Then(op => op is '#' or '%'
-                ? Fail<WordPart>($"unsupported modifier (:{op}) in substitution")
-                : untilBrace.Select(word => (WordPart)new Modified(name, ":" + op, word))),
-            OneOf('+', '-', '?').Then(op => untilBrace.Select(word => (WordPart)new Modified(name, op.ToString(), word))),
-            OneOf('#', '%').Then(op => patternUntilBrace.Select(word => (WordPart)new Modified(name, op.ToString(), word))),
-            Char('/').Then(Char('/').Optional()).Then(all => Map(
-                (pattern, with) => (WordPart)new Replacement(name, all.HasValue, pattern, with),
+        // What follows the name inside ${...}; it yields a function of the name so that every rule is built once
+        // here rather than per expansion while parsing.
+        var afterName = OneOf(
+            Char('}').ThenReturn<Func<string, WordPart>>(name => new Variable(name, true)),
+            Char(':').Then(Map<char, char, Word, Func<string, WordPart>>(
+                (op, word) => name => new Modified(name, ":" + op, word),
+                Any.Assert(op => op is not ('#' or '%'), op => $"unsupported modifier (:{op}) in substitution"),
+                untilBrace)),
+            Map<char, char, Word, Func<string, WordPart>>(
+                (op, word) => name => new Modified(name, op.ToString(), word),
+                OneOf('+', '-', '?'),
+                untilBrace),
+            Map<char, char, Word, Func<string, WordPart>>(
+                (op, word) => name => new Modified(name, op.ToString(), word),
+                OneOf('#', '%'),
+                patternUntilBrace),
+            Char('/').Then(Map<char, Maybe<char>, Word, Word, Func<string, WordPart>>(
+                (all, pattern, with) => name => new Replacement(name, all.HasValue, pattern, with),
+                Char('/').Optional(),
                 patternUntilSlash,
-                patternUntilBrace))));
+                patternUntilBrace)));
 
         var braced = Char('{')
             .Then(Lookahead(Token(c => c is not ('{' or '}' or ':'))).Labelled("a parameter name"))
-            .Then(ParameterName)
-            .Then(afterName);
+            .Then(Map((name, tail) => tail(name), ParameterName, afterName));
 
         parameterExpansion = Char('$').Then(OneOf(
             braced,

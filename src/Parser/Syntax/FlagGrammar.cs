@@ -45,13 +45,6 @@ internal static class FlagGrammar
             Try(NextFlagWord).Optional(),
             FlagSpace.Optional().Then(CurrentOffset));
 
-    /// <summary>Splits <c>--name=value</c> (or <c>--name</c>) into name and value (null when there is no <c>=</c>).</summary>
-    public static readonly Parser<char, (string Name, string? Value)> BuilderFlag =
-        String("--")
-            .Then(Token(c => c != '=').ManyString())
-            .Then(Char('=').Then(Any.ManyString()).Optional(), (name, value) => (name, value.HasValue ? value.Value : null))
-            .Before(End);
-
     // ---- CSV (Go's encoding/csv with default settings), used by --mount ----
 
     private static readonly Parser<char, char> EscapedQuote = Try(String("\"\"")).ThenReturn('"');
@@ -68,6 +61,18 @@ internal static class FlagGrammar
     public static readonly Parser<char, List<string>> CsvRecord =
         CsvField.Separated(Char(',')).Before(End).Select(fields => fields.ToList());
 
+    /// <summary>
+    /// Splits <c>--mount</c> options into CSV fields; null when they are not valid CSV. Options without quotes (the
+    /// usual case) are split directly; a property test checks this agrees with <see cref="CsvRecord"/>.
+    /// </summary>
+    public static List<string>? SplitCsv(string text)
+    {
+        if (text.AsSpan().IndexOfAny('"', '\n') < 0)
+            return [.. text.Split(',')];
+        var result = CsvRecord.Parse(text);
+        return result.Success ? result.Value : null;
+    }
+
     /// <summary>Extracts leading flags from an instruction body; returns the remaining text (untrimmed).</summary>
     public static (List<string> Flags, string Body) Extract(string body)
     {
@@ -77,10 +82,41 @@ internal static class FlagGrammar
         // Fast path: nearly every instruction has no flags.
         if (start + 1 >= body.Length || body[start] != '-' || body[start + 1] != '-')
             return ([], body[start..]);
+        var simple = ExtractSimple(body, start);
+        if (simple is not null)
+            return simple.Value;
         var result = BuilderFlags.Parse(body);
         if (!result.Success)
             return ([], body[start..]);
         var (flags, offset) = result.Value;
         return (flags, body[offset..]);
+    }
+
+    /// <summary>
+    /// The same split for flag words without quotes or backslashes (nearly all of them), done directly because it is
+    /// on the hot path; null when a flag word needs the grammar. A property test checks the two agree.
+    /// </summary>
+    internal static (List<string> Flags, string Body)? ExtractSimple(string body, int start)
+    {
+        var flags = new List<string>();
+        var i = start;
+        while (true)
+        {
+            while (i < body.Length && char.IsWhiteSpace(body[i]))
+                i++;
+            if (i + 1 >= body.Length || body[i] != '-' || body[i + 1] != '-')
+                return (flags, body[i..]);
+            var wordStart = i;
+            while (i < body.Length && !char.IsWhiteSpace(body[i]))
+            {
+                if (body[i] is '"' or '\'' or '\\')
+                    return null;
+                i++;
+            }
+            var word = body[wordStart..i];
+            if (word == "--")
+                return (flags, body[i..]);
+            flags.Add(word);
+        }
     }
 }

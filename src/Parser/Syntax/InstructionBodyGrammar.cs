@@ -101,6 +101,7 @@ internal sealed class InstructionBodyGrammar
 
     private InstructionBodyGrammar(char escape)
     {
+        Escape = escape;
         // An escape keeps itself and the next character; an escape that ends the text is dropped.
         var escaped = Char(escape).Then(Any.Select(c => new string([escape, c])).Or(End.ThenReturn("")));
         var doubleQuoted = Char('"')
@@ -120,6 +121,37 @@ internal sealed class InstructionBodyGrammar
 
     /// <summary>BuildKit's <c>parseWords</c>: split on unquoted white space, keep quotes and escapes.</summary>
     public Parser<char, List<string>> Words { get; }
+
+    private char Escape { get; init; }
+
+    /// <summary>
+    /// <see cref="Words"/> applied to a body. Bodies without quotes or escapes (most ENV, LABEL and ARG lines) are
+    /// split directly, which gives the same words for a fraction of the cost; a property test checks the two agree.
+    /// </summary>
+    public List<string> SplitWords(string body)
+    {
+        if (body.AsSpan().IndexOfAny('"', '\'', Escape) < 0)
+            return SplitOnWhitespace(body);
+        var result = Words.Parse(body);
+        return result.Success ? result.Value : [body];
+    }
+
+    internal static List<string> SplitOnWhitespace(string body)
+    {
+        var words = new List<string>();
+        var i = 0;
+        while (i < body.Length)
+        {
+            while (i < body.Length && char.IsWhiteSpace(body[i]))
+                i++;
+            var start = i;
+            while (i < body.Length && !char.IsWhiteSpace(body[i]))
+                i++;
+            if (i > start)
+                words.Add(body[start..i]);
+        }
+        return words;
+    }
 
     /// <summary>Decodes a JSON array prefix like Go's json.Decoder (trailing text is ignored); null when it is not JSON.</summary>
     public static List<string?>? TryParseJsonArray(string text)

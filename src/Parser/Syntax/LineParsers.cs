@@ -175,11 +175,7 @@ internal static class LineParsers
         return words.Count == 0 ? node : node with { Arguments = words };
     }
 
-    private static List<string> Words(string body, char escape)
-    {
-        var result = InstructionBodyGrammar.For(escape).Words.Parse(body);
-        return result.Success ? result.Value : [body];
-    }
+    private static List<string> Words(string body, char escape) => InstructionBodyGrammar.For(escape).SplitWords(body);
 
     // ENV and LABEL: key/value/separator triples; the legacy "KEY value" form has an empty separator.
     private static Node NameValue(Node node, string body, char escape, string keyword)

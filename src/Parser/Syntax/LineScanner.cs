@@ -35,9 +35,9 @@ internal sealed class LineScanner
 
     public static SyntaxTree Scan(string text, string fileName) => new LineScanner(text, fileName).Scan();
 
-    private readonly record struct PhysicalLine(string Content, string WithNewline);
+    /// <summary>A physical line: its text without trailing CR/LF characters, and where it sits in the input.</summary>
+    private readonly record struct PhysicalLine(string Content, int Start, int End);
 
-    /// <summary>The next physical line: its text without trailing CR/LF characters, and as read (newline kept).</summary>
     private bool TryReadLine(out PhysicalLine line)
     {
         if (_offset >= _text.Length)
@@ -45,14 +45,17 @@ internal sealed class LineScanner
             line = default;
             return false;
         }
-        var newline = _text.IndexOf('\n', _offset);
+        var start = _offset;
+        if (start == 0 && _text[0] == '\uFEFF')
+            start = 1;
+        var newline = _text.IndexOf('\n', start);
         var end = newline < 0 ? _text.Length : newline + 1;
-        var withNewline = _text[_offset..end];
-        if (_offset == 0 && withNewline.Length > 0 && withNewline[0] == '\uFEFF')
-            withNewline = withNewline[1..];
+        var contentEnd = end;
+        while (contentEnd > start && _text[contentEnd - 1] is '\r' or '\n')
+            contentEnd--;
         _offset = end;
         _lineNumber++;
-        line = new PhysicalLine(withNewline.TrimEnd('\r', '\n'), withNewline);
+        line = new PhysicalLine(_text[start..contentEnd], start, end);
         return true;
     }
 
@@ -128,7 +131,7 @@ internal sealed class LineScanner
                             terminated = true;
                             break;
                         }
-                        body.Append(bodyLine.WithNewline);
+                        body.Append(_text, bodyLine.Start, bodyLine.End - bodyLine.Start);
                     }
                     if (!terminated)
                         throw new ParseError("unterminated heredoc", _fileName, startLine, leading + 1, text,
@@ -140,7 +143,7 @@ internal sealed class LineScanner
 
             nodes.Add(node with
             {
-                Comments = comments.ToList(),
+                Comments = comments.Count == 0 ? [] : comments.ToList(),
                 Range = new SourceRange(new SourcePosition(startLine, leading + 1), new SourcePosition(_lineNumber, lastLine.Length + 1)),
                 FirstLineLength = firstLineLength,
             });

@@ -163,4 +163,26 @@ public class ArchiveTests
             if (haystack.AsSpan(i, needle.Length).SequenceEqual(needle)) return i;
         throw new InvalidOperationException("not found");
     }
+
+    [Fact]
+    public async Task A_gzipped_archive_and_a_gzipped_rootfs_load_and_import()
+    {
+        using var dir = new TempDirectory();
+        var source = ImageStore.Open(dir.Combine("source"));
+        var rootfs = await BusyboxRootfs.TarAsync();
+        var gzipped = new MemoryStream();
+        await using (var gzip = new System.IO.Compression.GZipStream(gzipped, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            await gzip.WriteAsync(rootfs);
+        gzipped.Position = 0;
+        var image = await RootfsImporter.ImportAsync(source, gzipped, ImageReference.Parse("gz:1"));
+        Assert.Equal(Digest.Sha256(rootfs), image.DiffIds[0]);
+
+        var archive = new MemoryStream();
+        await using (var gzip = new System.IO.Compression.GZipStream(archive, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            await ImageArchiveWriter.WriteAsync(source, ["gz:1"], gzip);
+        archive.Position = 0;
+        var target = ImageStore.Open(dir.Combine("target"));
+        var loaded = Assert.Single(await ImageArchiveReader.LoadAsync(target, archive));
+        Assert.Equal(image.Id, loaded.Id);
+    }
 }

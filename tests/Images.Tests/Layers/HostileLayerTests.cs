@@ -158,4 +158,32 @@ public sealed class HostileLayerTests : IDisposable
         Assert.Null(error);
         Assert.Equal(LibC.S_IFIFO, FileStat.Type(Path.Combine(Root, Outside.TrimStart('/'), "fifo")));
     }
+
+    [Fact]
+    public async Task Deleting_a_directory_for_a_whiteout_does_not_follow_symlinks_in_it()
+    {
+        var error = await UnpackAsync(new TarBuilder().Directory("d/").Symlink("d/out", Outside).Symlink("d/secret", Path.Combine(Outside, "secret")));
+        Assert.Null(error);
+        error = await UnpackAsync(new TarBuilder().File(".wh.d", ""));
+        Assert.Null(error);
+        Assert.False(FileStat.Exists(Path.Combine(Root, "d")));
+    }
+
+    [Fact]
+    public async Task An_opaque_directory_does_not_follow_symlinks_when_clearing()
+    {
+        Directory.CreateDirectory(Path.Combine(Root, "o"));
+        File.CreateSymbolicLink(Path.Combine(Root, "o", "out"), Outside);
+        var error = await UnpackAsync(new TarBuilder().File("o/.wh..wh..opq", ""));
+        Assert.Null(error);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Root, "o")));
+    }
+
+    [Fact]
+    public async Task A_symlink_replacing_a_directory_then_a_file_below_it_stays_inside()
+    {
+        var error = await UnpackAsync(new TarBuilder().Directory("etc/").Symlink("etc", "/").File("etc/outside/secret", "x"));
+        Assert.Null(error);
+        Assert.Equal("x", File.ReadAllText(Path.Combine(Root, "outside", "secret")));
+    }
 }

@@ -106,6 +106,8 @@ public class LayerTarWriterTests
         Assert.Equal(tar.Length, first.UncompressedSize);
         Assert.Equal(first.Descriptor, second.Descriptor);
         Assert.Equal(LayerCodec.OciMediaType(compression), first.Descriptor.MediaType);
+        await using (var stored = store.OpenRead(first.Descriptor.Digest))
+            Assert.Equal((first.DiffId, first.UncompressedSize), await LayerBlob.ComputeDiffIdAsync(stored));
         await using var blob = store.OpenRead(first.Descriptor.Digest);
         var unpacked = await LayerUnpacker.UnpackAsync(blob, dir.Combine("out"));
         Assert.Equal(first.DiffId, unpacked.DiffId);

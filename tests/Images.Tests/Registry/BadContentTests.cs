@@ -145,6 +145,43 @@ public sealed class BadContentTests : IDisposable
     }
 
     [Fact]
+    public async Task AStalledDownloadIsResumed()
+    {
+        var image = TestImage.Create(layerCount: 1, layerSize: 64 * 1024);
+        var layer = image.Layers[0];
+        var layerPath = $"/v2/stall/image/blobs/{image.LayerDigests.Single()}";
+        using var stalled = new CancellationTokenSource();
+        using var server = new FakeRegistry(async (context, before) =>
+        {
+            var path = context.Request.Url!.AbsolutePath;
+            if (path.EndsWith("/manifests/v1")) await FakeRegistry.WriteAsync(context, image.Manifest, image.MediaType);
+            else if (path.EndsWith(image.ConfigDigest.ToString())) await FakeRegistry.WriteAsync(context, image.Config);
+            else if (path == layerPath && before == 0)
+            {
+                context.Response.ContentLength64 = layer.Length;
+                await context.Response.OutputStream.WriteAsync(layer.AsMemory(0, 1000));
+                await context.Response.OutputStream.FlushAsync();
+                // Then nothing more, until the test is over.
+                try { await Task.Delay(Timeout.Infinite, stalled.Token); } catch (OperationCanceledException) { }
+                context.Response.Abort();
+            }
+            else if (path == layerPath) await FakeRegistry.WriteAsync(context, layer);
+            else await FakeRegistry.WriteAsync(context, [], status: HttpStatusCode.NotFound);
+        });
+        using var client = new RegistryClient(new RegistryClientOptions
+        {
+            Credentials = null, StallTimeout = TimeSpan.FromMilliseconds(300), RetryBaseDelay = TimeSpan.FromMilliseconds(1),
+        });
+        var target = new FileContentStore(temp.Combine("target"));
+
+        await client.PullAsync(server.Host, "stall/image", "v1", target);
+        stalled.Cancel();
+
+        Assert.Equal(2, server.Hits(layerPath));
+        Assert.True(target.Exists(image.LayerDigests.Single()));
+    }
+
+    [Fact]
     public async Task RetriesAreBounded()
     {
         using var server = new FakeRegistry((context, _) => FakeRegistry.WriteAsync(context, [], status: HttpStatusCode.BadGateway));

@@ -7,6 +7,7 @@ using Ashlar.Images.Tests.Support;
 namespace Ashlar.Images.Tests.Registry;
 
 /// <summary>docker's config.json as docker writes it, read and rewritten without losing anything.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class DockerConfigTests : IDisposable
 {
     readonly TempDirectory temp = new();

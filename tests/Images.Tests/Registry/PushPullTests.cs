@@ -217,6 +217,26 @@ public sealed class PushPullTests(RegistryFixture registry) : IDisposable
     }
 
     [Fact]
+    public async Task ResolveTellsTheDigestWithoutDownloading()
+    {
+        var image = TestImage.Create(docker: true);
+        var source = NewStore();
+        await image.WriteToAsync(source);
+        var repository = RegistryFixture.UniqueRepository("resolve");
+        using var client = Client();
+        await client.PushAsync(source, image.ManifestDigest, registry.Host, repository, "v1");
+
+        var found = await client.ResolveAsync(ImageReference.Parse($"{registry.Host}/{repository}:v1"));
+        var absent = await client.ResolveAsync(ImageReference.Parse($"{registry.Host}/{repository}:v2"));
+
+        Assert.NotNull(found);
+        Assert.Equal(image.ManifestDigest, found.Digest);
+        Assert.Equal(TestImage.DockerManifestType, found.MediaType);
+        Assert.Equal(image.Manifest.Length, found.Size);
+        Assert.Null(absent);
+    }
+
+    [Fact]
     public async Task AMissingTagSaysWhatWasNotFoundWhere()
     {
         var repository = RegistryFixture.UniqueRepository("missing");

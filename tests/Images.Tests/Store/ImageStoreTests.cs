@@ -138,3 +138,28 @@ public class ImageStoreTests
         }
     }
 }
+
+public class DockerMediaTypeTests
+{
+    [Fact]
+    public async Task A_docker_v2_schema_2_manifest_is_an_image_like_an_oci_one()
+    {
+        using var dir = new TempDirectory();
+        var store = ImageStore.Open(dir.Path);
+        var oci = await store.LoadImageAsync(await TestImages.PutAsync(store, "docker"));
+        var docker = await store.PutManifestAsync(new ImageManifest
+        {
+            MediaType = MediaTypes.DockerManifest,
+            Config = oci.Manifest.Config with { MediaType = MediaTypes.DockerConfig },
+            Layers = oci.Manifest.Layers.Select(l => l with { MediaType = MediaTypes.DockerLayer }).ToList(),
+        });
+        await store.TagAsync(ImageReference.Parse("docker-format"), docker);
+
+        var image = await store.LoadImageAsync("docker-format");
+        Assert.Equal(MediaTypes.DockerManifest, image.Descriptor.MediaType);
+        Assert.Equal(oci.Id, image.Id);
+        Assert.Contains(oci.DiffIds[0], image.DiffIds);
+        var pruned = await store.PruneAsync();
+        Assert.DoesNotContain(oci.Manifest.Layers[0].Digest, pruned.DeletedBlobs);
+    }
+}

@@ -119,6 +119,13 @@ public sealed class ShellLexerTests
     }
 
     [Fact]
+    public void Pathological_patterns_match_in_linear_time()
+    {
+        var env = new Dictionary<string, string> { ["long"] = new string('a', 20_000) };
+        Assert.Equal(new string('a', 20_000), Lexer.ProcessWord("${long%*a*a*a*a*a*a*a*a*b}", env));
+    }
+
+    [Fact]
     public void Absurd_nesting_is_a_parse_error_not_a_crash()
     {
         var word = string.Concat(Enumerable.Repeat("${a:-", 5000)) + string.Concat(Enumerable.Repeat("}", 5000));

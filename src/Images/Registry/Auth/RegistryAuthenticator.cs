@@ -16,6 +16,7 @@ namespace Ashlar.Images.Registry.Auth;
 internal sealed class RegistryAuthenticator(HttpClient http, IRegistryCredentialSource? credentialSource, RetryPolicy retry)
 {
     static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan TokenTimeout = TimeSpan.FromMinutes(1);
 
     readonly ConcurrentDictionary<string, AuthChallenge> challenges = new();
     readonly ConcurrentDictionary<string, Lazy<Task<CachedToken>>> tokens = new();
@@ -62,8 +63,13 @@ internal sealed class RegistryAuthenticator(HttpClient http, IRegistryCredential
             var sentBasic = response.RequestMessage?.Headers.Authorization?.Scheme == "Basic";
             return !sentBasic && CredentialsFor(host).Credentials is not null;
         }
-        // A cached token the registry no longer accepts (expired early, or scope changed): fetch afresh.
-        tokens.TryRemove(TokenKey(challenge, host, EffectiveScopes(challenge, scopes)), out _);
+        // A token the registry refused (expired early, revoked) is fetched afresh; one that a concurrent request has
+        // just fetched, while this one went out without it, is kept.
+        var sent = response.RequestMessage?.Headers.Authorization;
+        var key = TokenKey(challenge, host, EffectiveScopes(challenge, scopes));
+        if (sent?.Scheme == "Bearer" && tokens.TryGetValue(key, out var cached)
+            && cached.IsValueCreated && cached.Value.IsCompletedSuccessfully && cached.Value.Result.Value == sent.Parameter)
+            tokens.TryRemove(new KeyValuePair<string, Lazy<Task<CachedToken>>>(key, cached));
         return true;
     }
 
@@ -73,11 +79,17 @@ internal sealed class RegistryAuthenticator(HttpClient http, IRegistryCredential
         var key = TokenKey(challenge, host, effective);
         while (true)
         {
-            var lazy = tokens.GetOrAdd(key, _ => new Lazy<Task<CachedToken>>(() => FetchTokenAsync(challenge, host, effective, cancellationToken)));
+            // One fetch per key however many transfers wait for it; it is not tied to the first waiter's token (another
+            // waiter may outlive it) but bounded by a timeout of its own.
+            var lazy = tokens.GetOrAdd(key, _ => new Lazy<Task<CachedToken>>(() => FetchTokenAsync(challenge, host, effective)));
             CachedToken token;
             try
             {
-                token = await lazy.Value.ConfigureAwait(false);
+                token = await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
             }
             catch
             {
@@ -89,8 +101,10 @@ internal sealed class RegistryAuthenticator(HttpClient http, IRegistryCredential
         }
     }
 
-    async Task<CachedToken> FetchTokenAsync(AuthChallenge challenge, string host, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    async Task<CachedToken> FetchTokenAsync(AuthChallenge challenge, string host, IReadOnlyList<string> scopes)
     {
+        using var timeout = new CancellationTokenSource(TokenTimeout);
+        var cancellationToken = timeout.Token;
         if (challenge.Realm is null || !Uri.TryCreate(challenge.Realm, UriKind.Absolute, out var realm))
             throw new RegistryException($"{host} asked for a token but named no valid realm in its challenge (\"{challenge.Realm}\")", "UNAUTHORIZED");
         var found = CredentialsFor(host).Credentials;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Ashlar.Images.Content;
 using Ashlar.Images.Formats;
@@ -32,16 +31,19 @@ internal sealed class ImagePuller(RemoteRepository repository, IContentStore sto
             if (manifest.IsIndex)
                 throw new RegistryException($"unsupported manifest for {Display(reference)}: the {platform} entry {choice.Digest} is itself an index", "MANIFEST_INVALID");
         }
-
-        else if (platformAsked)
+        var blobs = manifest.Blobs.ToList();
+        long downloaded = 0;
+        if (!top.IsIndex && platformAsked)
         {
-            await FetchBlobsAsync([manifest.Config!], cancellationToken).ConfigureAwait(false);
+            // The config says the platform; fetch it first so a wrong image costs no layer downloads.
+            downloaded += await FetchBlobsAsync([manifest.Config!], cancellationToken).ConfigureAwait(false);
+            blobs.Remove(manifest.Config!);
             var actual = await ConfigPlatformAsync(manifest.Config!.Digest, reference, cancellationToken).ConfigureAwait(false);
             if (!platform.Matches(actual))
                 throw new RegistryException($"{Display(reference)} is a single-platform image for {actual}, not {platform}", "MANIFEST_UNKNOWN");
         }
 
-        var downloaded = await FetchBlobsAsync(manifest.Blobs, cancellationToken).ConfigureAwait(false);
+        downloaded += await FetchBlobsAsync(blobs, cancellationToken).ConfigureAwait(false);
         await StoreAsync(manifest, cancellationToken).ConfigureAwait(false);
         if (top != manifest) await StoreAsync(top, cancellationToken).ConfigureAwait(false);
 
@@ -52,8 +54,7 @@ internal sealed class ImagePuller(RemoteRepository repository, IContentStore sto
     async Task<long> FetchBlobsAsync(IEnumerable<ContentDescriptor> blobs, CancellationToken cancellationToken)
     {
         long downloaded = 0;
-        var seen = new ConcurrentDictionary<Digest, bool>();
-        var unique = blobs.Where(blob => seen.TryAdd(blob.Digest, true)).ToList();
+        var unique = blobs.DistinctBy(blob => blob.Digest).ToList();
         await Parallel.ForEachAsync(unique, new ParallelOptions { MaxDegreeOfParallelism = maxConcurrent, CancellationToken = cancellationToken },
             async (blob, token) =>
             {

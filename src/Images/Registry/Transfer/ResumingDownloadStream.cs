@@ -6,7 +6,7 @@ namespace Ashlar.Images.Registry.Transfer;
 /// (the content store, hashing as it writes) never sees the break, so nothing already received is fetched twice.
 /// </summary>
 internal sealed class ResumingDownloadStream(Stream first, long length, Func<long, CancellationToken, Task<Stream>> reopenAt,
-    RetryPolicy retry) : Stream
+    RetryPolicy retry, TimeSpan stallTimeout) : Stream
 {
     Stream current = first;
     long position;
@@ -18,7 +18,18 @@ internal sealed class ResumingDownloadStream(Stream first, long length, Func<lon
         {
             try
             {
-                var read = await current.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                // A connection that stays silent is as broken as one that was reset; SocketsHttpHandler has no read timeout.
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                idle.CancelAfter(stallTimeout);
+                int read;
+                try
+                {
+                    read = await current.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new IOException($"no data for {stallTimeout.TotalSeconds:F0} seconds", e);
+                }
                 position += read;
                 return read;
             }

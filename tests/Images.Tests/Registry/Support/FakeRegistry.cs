@@ -81,7 +81,8 @@ internal sealed class FakeRegistry : IDisposable
 
     public void Dispose()
     {
-        listener.Stop();
+        // Close alone: Stop then Close makes the managed HttpListener look its port up a second time, re-binding it,
+        // which fails when a parallel test has taken the freed port meanwhile.
         listener.Close();
         try { loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
     }

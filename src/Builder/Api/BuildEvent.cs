@@ -1,0 +1,9 @@
+namespace Ashlar.Builder;
+
+/// <summary>Progress of a build, in BuildKit's terms: numbered steps (vertices) that start, print and finish.</summary>
+/// <param name="Kind">What happened.</param>
+/// <param name="Step">The step number (<c>#N</c>), 0 for build-wide events.</param>
+/// <param name="Name">The step's name, e.g. <c>[build 2/4] RUN make</c>.</param>
+/// <param name="Text">An output line, warning or error message.</param>
+/// <param name="Elapsed">Time since the step started (or since the build started for build-wide events).</param>
+public sealed record BuildEvent(BuildEventKind Kind, int Step, string Name, string? Text, TimeSpan Elapsed);

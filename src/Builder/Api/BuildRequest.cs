@@ -1,0 +1,62 @@
+namespace Ashlar.Builder;
+
+/// <summary>What to build: the inputs of one <c>docker build</c>.</summary>
+public sealed record BuildRequest
+{
+    /// <summary>The build context directory (docker build's positional argument).</summary>
+    public required string ContextDirectory { get; init; }
+
+    /// <summary>The Dockerfile's text. When null, <see cref="DockerfilePath"/> is read.</summary>
+    public string? DockerfileText { get; init; }
+
+    /// <summary>The Dockerfile's path (default: <c>Dockerfile</c> in the context). Also the name used in error messages.</summary>
+    public string? DockerfilePath { get; init; }
+
+    /// <summary><c>--build-arg</c> values, overriding ARG defaults.</summary>
+    public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
+
+    /// <summary><c>--target</c>: the stage to build (default: the last one).</summary>
+    public string? Target { get; init; }
+
+    /// <summary><c>-t</c>: names to give the image in the store.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary><c>--output</c>: where the result goes. Empty means the local image store.</summary>
+    public IReadOnlyList<BuildOutput> Outputs { get; init; } = [];
+
+    /// <summary><c>--push</c>: push every tag to its registry after the build.</summary>
+    public bool Push { get; init; }
+
+    /// <summary>Registries reached over plain HTTP when pushing or pulling (loopback hosts always are).</summary>
+    public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
+
+    /// <summary><c>--secret</c>: secrets that <c>RUN --mount=type=secret</c> may use.</summary>
+    public IReadOnlyList<BuildSecret> Secrets { get; init; } = [];
+
+    /// <summary><c>--label</c>: labels added to the final image.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary><c>--network</c> for RUN steps that do not set their own.</summary>
+    public BuildNetwork Network { get; init; } = BuildNetwork.Default;
+
+    /// <summary><c>--platform</c> (os/arch[/variant]); default this machine's. Only this machine's platform can run RUN steps.</summary>
+    public string? Platform { get; init; }
+
+    /// <summary><c>--no-cache</c>.</summary>
+    public bool NoCache { get; init; }
+
+    /// <summary><c>--pull</c>: fetch base images again even when the store has them.</summary>
+    public bool Pull { get; init; }
+
+    /// <summary>How many stages may run at once (default: the core count).</summary>
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+
+    /// <summary><c>--memory</c> limit for each RUN step, in bytes.</summary>
+    public long? MemoryBytes { get; init; }
+
+    /// <summary>The image store's directory (default: <c>$ASHLAR_ROOT</c>, else the system default).</summary>
+    public string? StoreRoot { get; init; }
+
+    /// <summary>Clamps every timestamp of the image (config, history, layer entries) to this time (<c>SOURCE_DATE_EPOCH</c>).</summary>
+    public DateTimeOffset? SourceDateEpoch { get; init; }
+}

@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Ashlar.Builder.Context;
+using Ashlar.Builder.FileOps.Native;
+using Ashlar.Images.Content;
+using Ashlar.Images.Layers;
+
+namespace Ashlar.Builder.FileOps;
+
+/// <summary>
+/// A COPY/ADD with its sources selected: the ordered <see cref="Entries"/> it will write (what the cache keys on,
+/// see <see cref="ComputeSourceDigestAsync"/>), applied with <see cref="ApplyAsync"/> to a stage's rootfs or, for
+/// <c>--link</c>, with <see cref="ApplyToLayerAsync"/> to an empty directory. Disposing deletes downloads and clones.
+/// </summary>
+public sealed class CopyPlan : IAsyncDisposable
+{
+    private readonly List<CopyItem> _items;
+    private readonly OwnerSpec? _chown;
+    private readonly ModeSpec? _chmod;
+    private readonly Func<string?> _scratch;
+
+    internal CopyPlan(CopySpec spec, List<CopyItem> items, OwnerSpec? chown, ModeSpec? chmod, Func<string?> scratch)
+    {
+        Spec = spec;
+        _items = items;
+        _chown = chown;
+        _chmod = chmod;
+        _scratch = scratch;
+    }
+
+    /// <summary>The instruction this plan carries out.</summary>
+    public CopySpec Spec { get; }
+
+    /// <summary>
+    /// Every entry the copy writes, in order, each with its target path relative to its destination directory (an
+    /// archive to extract is one file entry). Heredocs and downloads are entries with no <see cref="SourceEntry.SourcePath"/>.
+    /// </summary>
+    public IReadOnlyList<SourceEntry> Entries => _items.SelectMany(i => i.Entries).ToList();
+
+    /// <summary>The mode an entry will have in the image (<c>--chmod</c> applied).</summary>
+    public uint EffectiveMode(SourceEntry entry) => _chmod?.Apply(entry.Mode, entry.Type == SourceEntryType.Directory) ?? entry.Mode;
+
+    /// <summary>
+    /// The fingerprint of every entry, in order (reads or takes from the stat cache each file's digest): for
+    /// <c>--explain-cache</c> to name the entry that changed between two builds.
+    /// </summary>
+    public async Task<IReadOnlyList<SourceFingerprint>> DescribeSourcesAsync(CancellationToken cancellationToken = default)
+    {
+        var result = new List<SourceFingerprint>();
+        foreach (var item in _items)
+            foreach (var entry in item.Entries)
+                result.Add(new SourceFingerprint(item.Source, item.Kind.ToString(), entry.TargetPath, entry.Type,
+                    Convert.ToString(EffectiveMode(entry), 8), OwnerKey(entry), entry.LinkTarget,
+                    await entry.GetContentDigestAsync(cancellationToken)));
+        return result;
+    }
+
+    /// <summary>
+    /// A digest of what the copy writes, for the cache key: the sha256 over <see cref="DescribeSourcesAsync"/>'s
+    /// fingerprints (target path, type, effective mode after <c>--chmod</c>, owner, symlink target, content digest,
+    /// how each source lands). Not the source mtimes or the checkout's owner, so a touched file or a fresh clone still
+    /// hits; not the destination or the flags, which belong to the op's own definition.
+    /// </summary>
+    public async Task<Digest> ComputeSourceDigestAsync(CancellationToken cancellationToken = default)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var fingerprint in await DescribeSourcesAsync(cancellationToken))
+            hash.AppendData(Encoding.UTF8.GetBytes(fingerprint + "\n"));
+        return Digest.FromHash(hash.GetHashAndReset());
+    }
+
+    private string OwnerKey(SourceEntry entry) =>
+        _chown?.ToString() ?? (entry.Tree is { KeepsOwnership: true } ? string.Create(CultureInfo.InvariantCulture, $"{entry.Uid}:{entry.Gid}") : "0:0");
+
+    /// <summary>
+    /// Writes the copy into <paramref name="rootfs"/> (a stage's merged filesystem, treated as "/"): destination rules
+    /// as BuildKit (trailing <c>/</c> or several sources: a directory; an existing directory: into it; relative:
+    /// against WORKDIR), missing directories created 0755 owned by the <c>--chown</c> user (else root).
+    /// <c>--chown</c> names are looked up in <paramref name="rootfs"/>.
+    /// </summary>
+    public Task<CopyResult> ApplyAsync(string rootfs, CancellationToken cancellationToken = default) =>
+        ApplyCoreAsync(rootfs, rootfs, cancellationToken);
+
+    /// <summary>
+    /// <c>--link</c>: writes the copy into <paramref name="layerDirectory"/>, an empty directory independent of the
+    /// stage, as BuildKit copies onto scratch (so a destination without a trailing slash is a file path even if the
+    /// stage has a directory there). Parent directories get default metadata. <c>--chown</c> names are looked up in
+    /// <paramref name="ownerLookupRootfs"/> (the stage's rootfs) when given.
+    /// </summary>
+    public Task<CopyResult> ApplyToLayerAsync(string layerDirectory, string? ownerLookupRootfs = null, CancellationToken cancellationToken = default) =>
+        ApplyCoreAsync(layerDirectory, ownerLookupRootfs ?? layerDirectory, cancellationToken);
+
+    private async Task<CopyResult> ApplyCoreAsync(string rootfs, string ownerLookupRootfs, CancellationToken cancellationToken)
+    {
+        var owner = _chown?.Resolve(ownerLookupRootfs);
+        var directoryOwner = owner ?? (0u, 0u);
+        var created = Spec.CreatedTime ?? DateTimeOffset.UtcNow;
+        var destination = Spec.Destination.StartsWith('/') ? Spec.Destination : Spec.WorkingDirectory.TrimEnd('/') + "/" + Spec.Destination;
+        var destinationIsDirectory = Spec.Destination.EndsWith('/') || Spec.Destination == "." || Spec.Destination.EndsWith("/.", StringComparison.Ordinal);
+        var relative = ContextPath.Clean(destination);
+        if (relative.Length == 0) destinationIsDirectory = true;
+        var display = "/" + relative + (destinationIsDirectory && relative.Length > 0 ? "/" : "");
+
+        using var root = new DestinationRoot(rootfs);
+        var writer = new CopyWriter(root, owner, _chmod);
+        long extracted = 0;
+        var existingType = root.TypeOf(relative);
+        var severalSources = Spec.Sources.Count + Spec.InlineSources.Count > 1 || _items.Count > 1;
+        if (severalSources && !destinationIsDirectory && existingType != Posix.S_IFDIR)
+            throw new IOException($"When using COPY with more than one source file, the destination must be a directory and end with a / (destination \"{Spec.Destination}\")");
+        var intoDirectory = destinationIsDirectory || severalSources || existingType == Posix.S_IFDIR;
+
+        foreach (var item in _items)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (item.Kind)
+            {
+                case CopyItemKind.Single:
+                {
+                    var entry = item.Entries[0];
+                    var (directory, name) = intoDirectory ? (relative, entry.TargetPath) : ContextPath.Split(relative);
+                    var fd = root.EnsureDirectory(directory, directoryOwner, created);
+                    try { await writer.WriteLeafAsync(fd, root.RelativePathOf(fd), name, entry, cancellationToken); }
+                    finally { Posix.Close(fd); }
+                    break;
+                }
+                case CopyItemKind.DirectoryContents:
+                    await CopyDirectoryAsync(root, writer, relative, item, directoryOwner, created, cancellationToken);
+                    break;
+                case CopyItemKind.Parents:
+                {
+                    var fd = root.EnsureDirectory(relative, directoryOwner, created);
+                    try { await writer.WriteTreeAsync(fd, root.RelativePathOf(fd), item.Entries, cancellationToken); }
+                    finally { Posix.Close(fd); }
+                    break;
+                }
+                case CopyItemKind.Archive:
+                {
+                    var fd = root.EnsureDirectory(relative, directoryOwner, created);
+                    try
+                    {
+                        await using var tar = await ArchiveFormat.OpenDecompressedAsync(item.Entries[0].FullPath!, cancellationToken);
+                        var result = await LayerUnpacker.UnpackAsync(tar, $"/proc/self/fd/{fd}", new UnpackOptions(), cancellationToken);
+                        extracted += result.Entries;
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        throw new InvalidDataException($"ADD {item.Source}: extracting the archive into \"{display}\": {e.Message}", e);
+                    }
+                    finally { Posix.Close(fd); }
+                    break;
+                }
+            }
+        }
+        return new CopyResult(writer.Written + extracted, display);
+    }
+
+    private static async Task CopyDirectoryAsync(DestinationRoot root, CopyWriter writer, string relative, CopyItem item, (uint, uint) directoryOwner, DateTimeOffset created, CancellationToken cancellationToken)
+    {
+        var top = item.Entries[0];
+        var children = item.Entries.Skip(1);
+        var type = root.TypeOf(relative);
+        if (type == Posix.S_IFDIR)
+        {
+            // An existing destination directory keeps its own metadata.
+            var fd = root.Open(relative, Posix.O_PATH | Posix.O_DIRECTORY);
+            if (fd < 0) throw Posix.Failure($"opening \"/{relative}\"");
+            try { await writer.WriteTreeAsync(fd, root.RelativePathOf(fd), children, cancellationToken); }
+            finally { Posix.Close(fd); }
+            return;
+        }
+        if (type is not null) throw new IOException($"cannot copy to non-directory: \"/{relative}\"");
+
+        // A new destination directory takes the source directory's metadata, like any copied directory.
+        var (parent, name) = ContextPath.Split(relative);
+        var parentFd = root.EnsureDirectory(parent, directoryOwner, created);
+        try
+        {
+            if (Posix.MkdirAt(parentFd, name, 0x1c0) != 0)
+            {
+                if (Posix.LastError != Posix.EEXIST) throw Posix.Failure($"creating directory \"/{relative}\"");
+                // A dangling symlink is in the way: its target is created inside the root, as BuildKit resolves it.
+                var linked = root.EnsureDirectory(relative, directoryOwner, created);
+                try { await writer.WriteTreeAsync(linked, root.RelativePathOf(linked), children, cancellationToken); }
+                finally { Posix.Close(linked); }
+                return;
+            }
+            var fd = Posix.OpenAt(parentFd, name, Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0);
+            if (fd < 0) throw Posix.Failure($"opening \"/{relative}\"");
+            try { await writer.WriteTreeAsync(fd, root.RelativePathOf(fd), children, cancellationToken); }
+            finally { Posix.Close(fd); }
+            writer.ApplyMetadata(parentFd, name, top, "/" + relative);
+        }
+        finally { Posix.Close(parentFd); }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        if (_scratch() is { } scratch && Directory.Exists(scratch))
+        {
+            try { Directory.Delete(scratch, recursive: true); }
+            catch (IOException) { /* a leftover temp dir is harmless */ }
+        }
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,478 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Ashlar.Builder.Graph;
+using Ashlar.Builder.Native;
+using Ashlar.Builder.Planning;
+using Ashlar.Images.Formats;
+using Ashlar.Parser;
+using Ashlar.Parser.Instructions;
+
+namespace Ashlar.Builder.Solving;
+
+/// <summary>
+/// Runs one stage: resolves its base, then lowers each instruction (after expansion) into an op and runs it.
+/// Instructions that change files (RUN, COPY, ADD, WORKDIR) become steps with a layer; the others only change the
+/// image config and get an <c>empty_layer</c> history entry, as BuildKit does.
+/// </summary>
+internal sealed class StageRunner
+{
+    private const string HistoryComment = "buildkit.dockerfile.v0";
+    private readonly BuildSession _session;
+    private readonly StagePlan _plan;
+    private readonly Func<int, Task<StageResult>> _stageResult;
+    private readonly StageArgs _args;
+    private readonly int _steps;
+    private int _stepIndex = 1;
+    private ImageState _image = null!;
+    private Op _op = null!;
+    private string? _snapshot;
+    private bool _cmdSet;
+
+    public StageRunner(BuildSession session, StagePlan plan, Func<int, Task<StageResult>> stageResult)
+    {
+        _session = session;
+        _plan = plan;
+        _stageResult = stageResult;
+        _args = new StageArgs(session.Request.BuildArgs, session.Plan.GlobalScope);
+        _steps = 1 + plan.Stage.Instructions.Count(i => i is RunInstruction or CopyInstruction or AddInstruction or WorkdirInstruction);
+    }
+
+    private string FileName => _session.Plan.Dockerfile.FileName;
+
+    public async Task<StageResult> RunAsync(CancellationToken cancellationToken)
+    {
+        await StartFromBaseAsync(cancellationToken);
+        var triggers = _image.OnBuild.ToList();
+        _image.OnBuild.Clear();
+        if (triggers.Count > 0)
+        {
+            Dockerfile parsed;
+            try
+            {
+                parsed = DockerfileParser.Parse("FROM scratch\n" + string.Join('\n', triggers), $"{FileName} (ONBUILD of {_plan.BaseName})");
+            }
+            catch (ParseError error)
+            {
+                throw new BuildException($"invalid ONBUILD trigger in {_plan.BaseName}: {error.Message}", FileName, _plan.Stage.From.Range.Start.Line);
+            }
+            foreach (var trigger in parsed.Stages[0].Instructions)
+                await DispatchAsync(trigger, cancellationToken, fromTrigger: true);
+        }
+        foreach (var instruction in _plan.Stage.Instructions)
+            await DispatchAsync(instruction, cancellationToken, fromTrigger: false);
+        return new StageResult(_op, _snapshot, _image);
+    }
+
+    private async Task StartFromBaseAsync(CancellationToken cancellationToken)
+    {
+        switch (_plan.BaseKind)
+        {
+            case StageBaseKind.Scratch:
+                _image = ImageState.Scratch(_session.Platform);
+                _op = new SourceImageOp(SourceImageOp.Scratch, null, PlatformArgs.Format(_session.Platform));
+                break;
+            case StageBaseKind.Stage:
+            {
+                var parent = await _stageResult(_plan.BaseStage!.Value);
+                _image = parent.Image.Clone();
+                _op = parent.Op;
+                _snapshot = parent.Snapshot;
+                break;
+            }
+            default:
+            {
+                var step = _session.Reporter.Start($"[{_plan.DisplayName} 1/{_steps}] FROM {_plan.BaseName}");
+                try
+                {
+                    var image = await _session.ImageAsync(_plan.BaseName, cancellationToken);
+                    _image = ImageState.From(image.Image.Config, image.Image.Manifest.Layers);
+                    _op = image.Op;
+                    _snapshot = image.Snapshot;
+                    step.Done();
+                }
+                catch (BuildException e)
+                {
+                    step.Failed(e.Reason);
+                    throw new BuildException(e.Reason, FileName, _plan.Stage.From.Range.Start.Line, e);
+                }
+                catch (Exception e) when (e is Images.Store.ImageNotFoundException or IOException or InvalidDataException)
+                {
+                    step.Failed(e.Message);
+                    throw new BuildException($"{_plan.BaseName}: {e.Message}", FileName, _plan.Stage.From.Range.Start.Line, e);
+                }
+                break;
+            }
+        }
+        if (_plan.Platform is { } platform && !string.Equals(platform, PlatformArgs.Format(_session.Platform), StringComparison.OrdinalIgnoreCase)
+            && !Images.Formats.Platform.Parse(platform).Matches(_session.Platform))
+            throw new BuildException($"FROM --platform={platform}: only {PlatformArgs.Format(_session.Platform)} can be built on this machine (no emulation)",
+                FileName, _plan.Stage.From.Range.Start.Line) { IsInputError = true };
+    }
+
+    private async Task DispatchAsync(Instruction instruction, CancellationToken cancellationToken, bool fromTrigger)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var line = instruction.Range.Start.Line;
+        try
+        {
+            switch (instruction)
+            {
+                case ArgInstruction arg:
+                    foreach (var definition in arg.Args)
+                    {
+                        var value = definition.Default is null ? null : Expand(definition.Default);
+                        _args.Declare(definition.Name, value);
+                        _session.UsedBuildArgs.Add(definition.Name);
+                    }
+                    break;
+                case EnvInstruction env:
+                {
+                    var scope = Scope();
+                    var pairs = env.Variables.Select(v => (Key: _session.Lexer.ProcessWord(v.Key, scope), Value: _session.Lexer.ProcessWord(v.Value, scope))).ToList();
+                    foreach (var (key, value) in pairs) _image.SetEnv(key, value);
+                    Metadata("ENV " + string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")));
+                    break;
+                }
+                case LabelInstruction label:
+                {
+                    var scope = Scope();
+                    var pairs = label.Labels.Select(v => (Key: _session.Lexer.ProcessWord(v.Key, scope), Value: _session.Lexer.ProcessWord(v.Value, scope))).ToList();
+                    foreach (var (key, value) in pairs) _image.Labels[key] = value;
+                    Metadata("LABEL " + string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")));
+                    break;
+                }
+                case MaintainerInstruction maintainer:
+                    _image.Author = maintainer.Maintainer;
+                    Metadata("MAINTAINER " + maintainer.Maintainer);
+                    break;
+                case ExposeInstruction expose:
+                {
+                    var scope = Scope();
+                    var ports = expose.Ports.SelectMany(p => _session.Lexer.ProcessWords(p, scope)).SelectMany(ExpandPorts).ToList();
+                    foreach (var port in ports) _image.ExposedPorts[port] = EmptyObject.Instance;
+                    Metadata("EXPOSE " + string.Join(' ', ports));
+                    break;
+                }
+                case VolumeInstruction volume:
+                {
+                    var scope = Scope();
+                    var volumes = volume.Volumes.Select(v => _session.Lexer.ProcessWord(v, scope)).ToList();
+                    foreach (var v in volumes)
+                    {
+                        if (v.Length == 0) throw new BuildException("VOLUME specified can not be an empty string");
+                        _image.Volumes[v] = EmptyObject.Instance;
+                    }
+                    Metadata($"VOLUME [{string.Join(' ', volumes)}]");
+                    break;
+                }
+                case UserInstruction user:
+                    _image.User = _session.Lexer.ProcessWord(user.User, Scope());
+                    Metadata("USER " + _image.User);
+                    break;
+                case StopSignalInstruction stop:
+                    _image.StopSignal = _session.Lexer.ProcessWord(stop.Signal, Scope());
+                    Metadata("STOPSIGNAL " + _image.StopSignal);
+                    break;
+                case ShellInstruction shell:
+                    _image.Shell = shell.Shell;
+                    Metadata($"SHELL [{string.Join(' ', shell.Shell)}]");
+                    break;
+                case CmdInstruction cmd:
+                    _image.Cmd = CommandOf(cmd.Command);
+                    _cmdSet = true;
+                    Metadata("CMD " + Json(_image.Cmd));
+                    break;
+                case EntrypointInstruction entrypoint:
+                    _image.Entrypoint = CommandOf(entrypoint.Command);
+                    // Dockerfile reference: ENTRYPOINT resets a CMD inherited from the base image.
+                    if (!_cmdSet) _image.Cmd = null;
+                    Metadata("ENTRYPOINT " + Json(_image.Entrypoint));
+                    break;
+                case HealthcheckInstruction health:
+                    _image.Healthcheck = health.IsNone
+                        ? new HealthConfig { Test = ["NONE"] }
+                        : new HealthConfig
+                        {
+                            Test = health.Test,
+                            Interval = Nanoseconds(health.Interval),
+                            Timeout = Nanoseconds(health.Timeout),
+                            StartPeriod = Nanoseconds(health.StartPeriod),
+                            StartInterval = Nanoseconds(health.StartInterval),
+                            Retries = health.Retries == 0 ? null : health.Retries,
+                        };
+                    Metadata("HEALTHCHECK " + Json(_image.Healthcheck.Test!));
+                    break;
+                case OnbuildInstruction onbuild:
+                    _image.OnBuild.Add(onbuild.Expression);
+                    Metadata("ONBUILD " + onbuild.Expression);
+                    break;
+                case WorkdirInstruction workdir:
+                    await WorkdirAsync(workdir, cancellationToken);
+                    break;
+                case RunInstruction run:
+                    await new RunStep(_session, this).RunAsync(run, cancellationToken);
+                    break;
+                case CopyInstruction copy:
+                    await CopyAsync(copy, copy.Sources, copy.InlineSources, copy.Destination, copy.From, copy.Chown, copy.Chmod, copy.Link, copy.Parents, copy.Excludes, isAdd: false, cancellationToken);
+                    break;
+                case AddInstruction add:
+                    if (add.Sources.Any(s => s.Contains("://", StringComparison.Ordinal) || s.StartsWith("git@", StringComparison.Ordinal)))
+                        throw new BuildException("ADD from a URL or git is not supported yet; download it in a RUN step or COPY a local file");
+                    await CopyAsync(add, add.Sources, add.InlineSources, add.Destination, null, add.Chown, add.Chmod, add.Link, false, add.Excludes, isAdd: true, cancellationToken);
+                    break;
+                case FromInstruction:
+                    throw new BuildException("FROM is not allowed as an ONBUILD trigger");
+                default:
+                    throw new BuildException($"{instruction.Keyword} is not supported");
+            }
+        }
+        catch (BuildException e) when (e.File is null)
+        {
+            throw new BuildException(e.Reason, fromTrigger ? $"{FileName} (ONBUILD)" : FileName, fromTrigger ? _plan.Stage.From.Range.Start.Line : line, e)
+            {
+                ExitCode = e.ExitCode,
+                IsInputError = e.IsInputError,
+            };
+        }
+        catch (ParseError e)
+        {
+            throw new BuildException(e.Reason, FileName, line, e) { IsInputError = true };
+        }
+    }
+
+    // ---- shared with the step classes ----
+
+    internal ImageState Image => _image;
+    internal Op CurrentOp => _op;
+    internal string? CurrentSnapshot => _snapshot;
+    internal StageArgs Args => _args;
+    internal StagePlan Plan => _plan;
+
+    internal StepReporter.Step StartStep(Instruction instruction) =>
+        _session.Reporter.Start($"[{_plan.DisplayName} {Math.Min(++_stepIndex, _steps)}/{_steps}] {StepText(instruction)}");
+
+    internal Dictionary<string, string> Scope() => _args.ExpansionScope(_image);
+
+    internal string Expand(string word) => _session.Lexer.ProcessWord(word, Scope());
+
+    /// <summary>Records a file step's result: the new snapshot, its layer (none when it changed nothing and <paramref name="keepEmpty"/> is false) and history.</summary>
+    internal async Task CommitAsync(Op op, string activeKey, string upperDirectory, string createdBy, bool keepEmpty, CancellationToken cancellationToken)
+    {
+        _op = op;
+        if (!keepEmpty && !Directory.EnumerateFileSystemEntries(upperDirectory).Any())
+        {
+            _session.Snapshots.Remove(activeKey);
+            AddHistory(createdBy + " # buildkit", emptyLayer: true);
+            return;
+        }
+        if (_session.Request.SourceDateEpoch is { } epoch)
+            TimestampClamp.Apply(upperDirectory, epoch);
+        var (layer, diffId) = await _session.WriteLayerAsync(upperDirectory, cancellationToken);
+        _snapshot = _session.CommitStep(activeKey);
+        _image.Layers.Add(layer);
+        _image.DiffIds.Add(diffId);
+        AddHistory(createdBy + " # buildkit", emptyLayer: false);
+    }
+
+    /// <summary>A read-only tree of another stage or an image, for COPY --from and RUN --mount from=.</summary>
+    internal async Task<(Op Op, string? Snapshot)> ResolveFromAsync(string from, CancellationToken cancellationToken)
+    {
+        var source = _session.Plan.ResolveFrom(from);
+        if (source.Stage is { } stage)
+        {
+            var result = await _stageResult(stage);
+            return (result.Op, result.Snapshot);
+        }
+        var image = await _session.ImageAsync(source.Image ?? from, cancellationToken);
+        return (image.Op, image.Snapshot);
+    }
+
+    private void Metadata(string createdBy)
+    {
+        _op = new ConfigOp(_op, createdBy);
+        AddHistory(createdBy, emptyLayer: true);
+    }
+
+    private void AddHistory(string createdBy, bool emptyLayer) => _image.History.Add(new HistoryEntry
+    {
+        Created = _session.Created,
+        CreatedBy = createdBy,
+        Comment = HistoryComment,
+        EmptyLayer = emptyLayer ? true : null,
+    });
+
+    private async Task WorkdirAsync(WorkdirInstruction workdir, CancellationToken cancellationToken)
+    {
+        var path = Expand(workdir.Path);
+        var absolute = path.StartsWith('/') ? path : Path.Combine(_image.WorkingDir ?? "/", path);
+        absolute = "/" + string.Join('/', absolute.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        _image.WorkingDir = absolute;
+        var step = StartStep(workdir);
+        var op = new FileOp(_op, [new MkdirAction(absolute, Convert.ToInt32("755", 8), _image.User ?? "")]);
+        var key = _session.NewKey("active");
+        var mounts = _session.Snapshots.Prepare(key, _snapshot);
+        try
+        {
+            using (var rootfs = HostMount.Open(mounts, _session.ScratchDirectory))
+            {
+                var target = ScopedPath.Resolve(rootfs.Path, absolute);
+                if (!Directory.Exists(target))
+                {
+                    var owner = string.IsNullOrEmpty(_image.User) ? (0, 0) : UserDatabase.Resolve(rootfs.Path, _image.User);
+                    var current = "";
+                    foreach (var part in absolute.Split('/', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        current += "/" + part;
+                        var dir = ScopedPath.Resolve(rootfs.Path, current);
+                        if (Directory.Exists(dir)) continue;
+                        Directory.CreateDirectory(dir);
+                        System.IO.File.SetUnixFileMode(dir, (UnixFileMode)Convert.ToInt32("755", 8));
+                        FileOwner.Change(dir, owner.Item1, owner.Item2);
+                    }
+                }
+            }
+            await CommitAsync(op, key, mounts[0].UpperDirectory!, "WORKDIR " + absolute, keepEmpty: false, cancellationToken);
+            step.Done();
+        }
+        catch (Exception e)
+        {
+            if (_session.Snapshots.Stat(key) is not null) _session.Snapshots.Remove(key);
+            step.Failed(e.Message);
+            throw;
+        }
+    }
+
+    private async Task CopyAsync(Instruction instruction, IReadOnlyList<string> sources, IReadOnlyList<InlineSource> inline, string destination,
+        string? from, string? chown, string? chmod, bool link, bool parents, IReadOnlyList<string> excludes, bool isAdd, CancellationToken cancellationToken)
+    {
+        var scope = Scope();
+        var expandedSources = sources.Select(s => _session.Lexer.ProcessWord(s, scope)).ToList();
+        var expandedInline = inline.Select(i => new KeyValuePair<string, string>(i.Path, i.Expand ? _session.Lexer.ProcessWord(i.Data, scope) : i.Data)).ToList();
+        var dest = _session.Lexer.ProcessWord(destination, scope);
+        var destIsDirectory = dest.EndsWith('/') || dest == "." || dest.EndsWith("/.", StringComparison.Ordinal);
+        var absolute = dest.StartsWith('/') ? dest : (_image.WorkingDir ?? "/").TrimEnd('/') + "/" + dest;
+        var expandedFrom = from is null ? null : _session.Lexer.ProcessWord(from, scope);
+        var expandedChown = chown is null ? null : _session.Lexer.ProcessWord(chown, scope);
+        var expandedChmod = chmod is null ? null : _session.Lexer.ProcessWord(chmod, scope);
+
+        var step = StartStep(instruction);
+        var key = _session.NewKey("active");
+        string? viewKey = null;
+        try
+        {
+            Op source = _session.Context;
+            string? sourceSnapshot = null;
+            if (expandedFrom is not null)
+                (source, sourceSnapshot) = await ResolveFromAsync(expandedFrom, cancellationToken);
+            var action = new CopyAction(source, expandedSources, expandedInline, absolute, destIsDirectory, expandedChown, expandedChmod,
+                link, parents, excludes, isAdd);
+            var op = new FileOp(_op, [action]);
+            var spec = (instruction switch
+            {
+                CopyInstruction copy => FileOps.CopySpec.FromCopy(copy, w => _session.Lexer.ProcessWord(w, scope), _image.WorkingDir ?? "/"),
+                AddInstruction add => FileOps.CopySpec.FromAdd(add, w => _session.Lexer.ProcessWord(w, scope), _image.WorkingDir ?? "/"),
+                _ => throw new InvalidOperationException(),
+            }) with { CreatedTime = _session.Request.SourceDateEpoch };
+            Ashlar.Builder.Context.SourceTree tree;
+            HostMount? view = null;
+            if (expandedFrom is null)
+            {
+                tree = await _session.ContextTreeAsync(cancellationToken);
+            }
+            else if (sourceSnapshot is null)
+            {
+                var empty = Directory.CreateDirectory(Path.Combine(_session.ScratchDirectory, "empty-" + Guid.NewGuid().ToString("N"))).FullName;
+                tree = Ashlar.Builder.Context.SourceTree.FromDirectory(empty, expandedFrom);
+            }
+            else
+            {
+                viewKey = _session.NewKey("view");
+                view = HostMount.Open(_session.Snapshots.View(viewKey, sourceSnapshot), _session.ScratchDirectory);
+                tree = Ashlar.Builder.Context.SourceTree.FromDirectory(view.Path, $"stage {expandedFrom}");
+            }
+            var mounts = _session.Snapshots.Prepare(key, _snapshot);
+            using (view)
+            using (var rootfs = HostMount.Open(mounts, _session.ScratchDirectory))
+            {
+                await using var plan = await FileOps.CopyOperation.PrepareAsync(spec, tree, null, cancellationToken);
+                await plan.ApplyAsync(rootfs.Path, cancellationToken);
+            }
+            var createdBy = $"{(isAdd ? "ADD" : "COPY")} {(expandedFrom is null ? "" : $"--from={expandedFrom} ")}{string.Join(' ', expandedSources.Concat(expandedInline.Select(i => i.Key)))} {dest}";
+            await CommitAsync(op, key, mounts[0].UpperDirectory!, createdBy, keepEmpty: true, cancellationToken);
+            step.Done();
+        }
+        catch (FileOps.SourceNotFoundException e)
+        {
+            RemoveActive(key);
+            step.Failed(e.Message);
+            throw new BuildException(e.Message);
+        }
+        catch (FormatException e)
+        {
+            RemoveActive(key);
+            step.Failed(e.Message);
+            throw new BuildException(e.Message) { IsInputError = true };
+        }
+        catch (Exception e)
+        {
+            RemoveActive(key);
+            step.Failed(e.Message);
+            throw;
+        }
+        finally
+        {
+            if (viewKey is not null) _session.Snapshots.Remove(viewKey);
+        }
+    }
+
+    private void RemoveActive(string key)
+    {
+        if (_session.Snapshots.Stat(key) is { Kind: Executor.Snapshots.SnapshotKind.Active }) _session.Snapshots.Remove(key);
+    }
+
+    private IReadOnlyList<string> CommandOf(CommandLine command) =>
+        command.IsExecForm ? command.Arguments : [.. _image.ShellOrDefault, .. command.Arguments];
+
+    private static long? Nanoseconds(TimeSpan value) => value == TimeSpan.Zero ? null : value.Ticks * 100;
+
+    private static string Json(IReadOnlyList<string> values)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartArray();
+            foreach (var value in values) writer.WriteStringValue(value);
+            writer.WriteEndArray();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    // docker's nat.ParsePortSpecs: "80", "80/udp", "8000-8002/tcp".
+    private static IEnumerable<string> ExpandPorts(string spec)
+    {
+        var slash = spec.IndexOf('/');
+        var proto = slash < 0 ? "tcp" : spec[(slash + 1)..].ToLowerInvariant();
+        var ports = slash < 0 ? spec : spec[..slash];
+        var dash = ports.IndexOf('-');
+        if (dash < 0)
+        {
+            if (!ushort.TryParse(ports, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                throw new BuildException($"invalid containerPort: {ports}");
+            yield return $"{ports}/{proto}";
+            yield break;
+        }
+        if (!ushort.TryParse(ports[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var start)
+            || !ushort.TryParse(ports[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var end) || end < start)
+            throw new BuildException($"invalid range specified for container port: {ports}");
+        for (int port = start; port <= end; port++)
+            yield return $"{port}/{proto}";
+    }
+
+    private static string StepText(Instruction instruction)
+    {
+        var text = instruction.Original.Trim();
+        var newline = text.IndexOf('\n');
+        return newline < 0 ? text : text[..newline].TrimEnd('\\', ' ') + " ...";
+    }
+}

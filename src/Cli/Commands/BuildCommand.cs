@@ -1,0 +1,240 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Ashlar.Builder;
+using ImageBuilder = Ashlar.Builder.Builder;
+
+namespace Ashlar.Cli.Commands;
+
+/// <summary><c>ashlar build [OPTIONS] CONTEXT</c>: docker build's flags, through the library API only.</summary>
+internal static class BuildCommand
+{
+    public static Command Create()
+    {
+        var context = new Argument<string>("CONTEXT") { Description = "The build context directory" };
+        var file = new Option<string?>("--file", "-f") { Description = "The Dockerfile (default: CONTEXT/Dockerfile)" };
+        var tags = new Option<string[]>("--tag", "-t") { Description = "Name and optionally a tag (name:tag); repeatable" };
+        var buildArgs = new Option<string[]>("--build-arg") { Description = "Set a build-time variable (NAME=VALUE, or NAME to take it from the environment); repeatable" };
+        var target = new Option<string?>("--target") { Description = "The stage to build" };
+        var noCache = new Option<bool>("--no-cache") { Description = "Do not use the cache" };
+        var pull = new Option<bool>("--pull") { Description = "Fetch base images again even when the store has them" };
+        var labels = new Option<string[]>("--label") { Description = "Add a label to the image (KEY=VALUE); repeatable" };
+        var secrets = new Option<string[]>("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR; repeatable" };
+        var network = new Option<string?>("--network") { Description = "Network of RUN steps: default, none or host" };
+        var platform = new Option<string?>("--platform") { Description = "Target platform (os/arch[/variant]); only this machine's can run RUN" };
+        var outputs = new Option<string[]>("--output", "-o") { Description = "Output: type=image|docker|oci|local|tar[,dest=PATH]; repeatable" };
+        var push = new Option<bool>("--push") { Description = "Push the image to its registry (shorthand for the image output with push)" };
+        var iidfile = new Option<string?>("--iidfile") { Description = "Write the image ID to this file" };
+        var metadataFile = new Option<string?>("--metadata-file") { Description = "Write build metadata (digests, names) as JSON to this file" };
+        var progress = new Option<string>("--progress") { Description = "Progress output: auto, plain, tty or rawjson", DefaultValueFactory = _ => "auto" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the image ID" };
+        var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit of each RUN step (e.g. 512m)" };
+        var jobs = new Option<int?>("--jobs") { Description = "How many stages may run at once (default: the core count)" };
+        var root = new Option<string?>("--root") { Description = "The image store's directory (default: $ASHLAR_ROOT, else /var/lib/ashlar for root)" };
+        var insecure = new Option<string[]>("--insecure-registry") { Description = "A registry host reached over plain HTTP (repeatable); loopback hosts always are" };
+        var command = new Command("build", "Build an image from a Dockerfile")
+        {
+            context, file, tags, buildArgs, target, noCache, pull, labels, secrets, network, platform, outputs, push, iidfile,
+            metadataFile, progress, quiet, memory, jobs, root, insecure,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            BuildRequest request;
+            string mode;
+            try
+            {
+                mode = (parse.GetValue(progress) ?? "auto").ToLowerInvariant();
+                if (mode is not ("auto" or "plain" or "tty" or "rawjson" or "quiet"))
+                    throw new FormatException($"invalid --progress \"{mode}\": use auto, plain, tty or rawjson");
+                request = new BuildRequest
+                {
+                    ContextDirectory = parse.GetValue(context)!,
+                    DockerfilePath = parse.GetValue(file),
+                    Tags = parse.GetValue(tags) ?? [],
+                    BuildArgs = ParseBuildArgs(parse.GetValue(buildArgs) ?? []),
+                    Target = parse.GetValue(target),
+                    NoCache = parse.GetValue(noCache),
+                    Pull = parse.GetValue(pull),
+                    Labels = ParsePairs(parse.GetValue(labels) ?? [], "--label"),
+                    Secrets = (parse.GetValue(secrets) ?? []).Select(BuildSecret.Parse).ToList(),
+                    Network = ParseNetwork(parse.GetValue(network)),
+                    Platform = parse.GetValue(platform),
+                    Outputs = (parse.GetValue(outputs) ?? []).Select(BuildOutput.Parse).ToList(),
+                    Push = parse.GetValue(push),
+                    MemoryBytes = parse.GetValue(memory) is { } m ? ParseSize(m) : null,
+                    Jobs = parse.GetValue(jobs) is { } j and > 0 ? j : Environment.ProcessorCount,
+                    StoreRoot = parse.GetValue(root),
+                    InsecureRegistries = parse.GetValue(insecure) ?? [],
+                    SourceDateEpoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH") is { Length: > 0 } epoch
+                        && long.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+                        ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null,
+                };
+            }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine($"ashlar: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            var quietMode = parse.GetValue(quiet);
+            return await RunAsync(request, quietMode ? "quiet" : mode, parse.GetValue(iidfile), parse.GetValue(metadataFile), cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(BuildRequest request, string mode, string? iidfile, string? metadataFile, CancellationToken cancellationToken)
+    {
+        // TTY mode prints the plain view for now (a live Spectre.Console view is still to come).
+        IProgress<BuildEvent>? printer = mode switch
+        {
+            "quiet" => null,
+            "rawjson" => new RawJsonProgress(Console.Error),
+            _ => new PlainProgress(Console.Error),
+        };
+        try
+        {
+            var result = await ImageBuilder.BuildAsync(request, printer, cancellationToken);
+            if (iidfile is not null)
+                await File.WriteAllTextAsync(iidfile, result.ConfigDigest, cancellationToken);
+            if (metadataFile is not null)
+                await File.WriteAllBytesAsync(metadataFile, MetadataJson(result), cancellationToken);
+            if (mode == "quiet")
+                Console.WriteLine(result.ConfigDigest);
+            else
+            {
+                foreach (var tag in result.Tags) Console.Error.WriteLine($"naming to {tag} done");
+                Console.Error.WriteLine($"writing image {result.ConfigDigest} done");
+            }
+            return ExitCodes.Ok;
+        }
+        catch (BuildException e)
+        {
+            if (e.Excerpt.Count > 0)
+            {
+                Console.Error.WriteLine($"{e.File}:{e.Line}");
+                Console.Error.WriteLine("--------------------");
+                foreach (var line in e.Excerpt) Console.Error.WriteLine(line);
+                Console.Error.WriteLine("--------------------");
+            }
+            Console.Error.WriteLine($"ERROR: failed to solve: {(e.Excerpt.Count > 0 ? e.Reason : e.Message)}");
+            return ExitCodes.Failed;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("ERROR: build canceled");
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static Dictionary<string, string> ParseBuildArgs(string[] values)
+    {
+        var args = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var equals = value.IndexOf('=');
+            var name = equals < 0 ? value : value[..equals];
+            if (name.Length == 0 || name.Any(char.IsWhiteSpace))
+                throw new FormatException($"invalid --build-arg \"{value}\": expected NAME=VALUE");
+            if (equals >= 0) args[name] = value[(equals + 1)..];
+            // docker: a bare NAME takes the variable from the environment, and is skipped when it is not set.
+            else if (Environment.GetEnvironmentVariable(name) is { } fromEnvironment) args[name] = fromEnvironment;
+        }
+        return args;
+    }
+
+    private static Dictionary<string, string> ParsePairs(string[] values, string flag)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var equals = value.IndexOf('=');
+            if (equals == 0) throw new FormatException($"invalid {flag} \"{value}\": expected KEY=VALUE");
+            if (equals < 0) pairs[value] = "";
+            else pairs[value[..equals]] = value[(equals + 1)..];
+        }
+        return pairs;
+    }
+
+    private static BuildNetwork ParseNetwork(string? value) => value?.ToLowerInvariant() switch
+    {
+        null or "default" => BuildNetwork.Default,
+        "none" => BuildNetwork.None,
+        "host" => BuildNetwork.Host,
+        _ => throw new FormatException($"invalid --network \"{value}\": use default, none or host"),
+    };
+
+    // docker's RAMInBytes: 512m, 1g, 1048576.
+    private static long ParseSize(string value)
+    {
+        var text = value.Trim().ToLowerInvariant().TrimEnd('b');
+        long multiplier = 1;
+        if (text.Length > 0 && "kmgt".Contains(text[^1]))
+        {
+            multiplier = text[^1] switch { 'k' => 1L << 10, 'm' => 1L << 20, 'g' => 1L << 30, _ => 1L << 40 };
+            text = text[..^1];
+        }
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            throw new FormatException($"invalid --memory \"{value}\": use a size like 512m");
+        return number * multiplier;
+    }
+
+    private static byte[] MetadataJson(BuildResult result)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            foreach (var (key, value) in result.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+                writer.WriteString(key, value);
+            writer.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>BuildKit's plain progress: <c>#N name</c>, output lines with seconds, <c>DONE 0.3s</c>, <c>CACHED</c>, <c>ERROR</c>.</summary>
+    internal sealed class PlainProgress(TextWriter output) : IProgress<BuildEvent>
+    {
+        private readonly Lock _lock = new();
+
+        public void Report(BuildEvent value)
+        {
+            var seconds = value.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+            var line = value.Kind switch
+            {
+                BuildEventKind.StepStarted => $"#{value.Step} {value.Name}",
+                BuildEventKind.StepOutput => $"#{value.Step} {value.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} {value.Text}",
+                BuildEventKind.StepDone => $"#{value.Step} DONE {seconds}s\n",
+                BuildEventKind.StepCached => $"#{value.Step} CACHED\n",
+                BuildEventKind.StepFailed => $"#{value.Step} ERROR: {FirstLine(value.Text)}\n",
+                BuildEventKind.Warning => $"WARNING: {value.Text}",
+                _ => null,
+            };
+            if (line is null) return;
+            lock (_lock) output.WriteLine(line);
+        }
+
+        private static string FirstLine(string? text) => text is null ? "" : text.Split('\n')[0];
+    }
+
+    /// <summary>One JSON object per event, for machines.</summary>
+    internal sealed class RawJsonProgress(TextWriter output) : IProgress<BuildEvent>
+    {
+        private readonly Lock _lock = new();
+
+        public void Report(BuildEvent value)
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("kind", value.Kind.ToString());
+                writer.WriteNumber("step", value.Step);
+                writer.WriteString("name", value.Name);
+                if (value.Text is not null) writer.WriteString("text", value.Text);
+                writer.WriteNumber("elapsed", Math.Round(value.Elapsed.TotalSeconds, 3));
+                writer.WriteEndObject();
+            }
+            lock (_lock) output.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+        }
+    }
+}
