@@ -28,12 +28,3 @@ public sealed record ContainerMount
     private static string RequireAbsolute(string target) =>
         target.StartsWith('/') ? target : throw new ArgumentException($"mount target \"{target}\" must be an absolute path in the container", nameof(target));
 }
-
-/// <summary>What kind of mount a <see cref="ContainerMount"/> is.</summary>
-public enum ContainerMountKind
-{
-    /// <summary>A host path bound into the container.</summary>
-    Bind,
-    /// <summary>An empty in-memory file system.</summary>
-    Tmpfs,
-}

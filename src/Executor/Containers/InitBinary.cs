@@ -18,8 +18,10 @@ internal sealed record InitBinary(string Path, IReadOnlyList<string> Argv)
     /// Whether this process is a NativeAOT binary. Not RuntimeFeature.IsDynamicCodeSupported: PublishAot projects
     /// switch that off under the JIT too. A NativeAOT assembly has no file.
     /// </summary>
+    internal static bool IsNativeAot { get; } = HasNoAssemblyFile();
+
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty Location is exactly what is tested.")]
-    internal static bool IsNativeAot { get; } = string.IsNullOrEmpty(typeof(InitBinary).Assembly.Location);
+    private static bool HasNoAssemblyFile() => string.IsNullOrEmpty(typeof(InitBinary).Assembly.Location);
 
     /// <summary>Tests force a particular init (e.g. the JIT fallback) through this.</summary>
     internal static InitBinary? Override { get; set; }

@@ -59,8 +59,9 @@ public sealed class Snapshotter
                 throw new InvalidOperationException($"snapshot \"{key}\" is {snapshot.Info.Kind.ToString().ToLowerInvariant()}, only an active snapshot can be committed");
             if (Resolve(name) is not null) throw new SnapshotExistsException(name);
             var committed = snapshot.Info with { Name = name, Kind = SnapshotKind.Committed };
+            // The symlink is the claim on the name, atomic across processes: write the info only once it is ours.
+            ClaimName(name, snapshot.Id);
             WriteInfo(snapshot.Id, committed);
-            File.CreateSymbolicLink(NameLink(name), Path.Combine("..", snapshot.Id));
             File.Delete(NameLink(key));
             DeleteTree(Path.Combine(_root, snapshot.Id, "work"));
             return committed;
@@ -114,7 +115,12 @@ public sealed class Snapshotter
             if (kind == SnapshotKind.Active) Directory.CreateDirectory(Path.Combine(dir, "work"));
             var info = new SnapshotInfo(key, parent, kind, Path.Combine(dir, "fs"));
             WriteInfo(id, info);
-            File.CreateSymbolicLink(NameLink(key), Path.Combine("..", id));
+            try { ClaimName(key, id); }
+            catch (SnapshotExistsException)
+            {
+                DeleteTree(dir);
+                throw;
+            }
             return MountsOf(new Stored(id, info));
         }
     }
@@ -157,6 +163,12 @@ public sealed class Snapshotter
             flat = Commit(flatName, key);
         }
         return kept.Select(s => s.Directory).Append(flat.Directory).ToList();
+    }
+
+    private void ClaimName(string name, string id)
+    {
+        try { File.CreateSymbolicLink(NameLink(name), Path.Combine("..", id)); }
+        catch (IOException) when (Resolve(name) is not null) { throw new SnapshotExistsException(name); }
     }
 
     private string AllocateId()

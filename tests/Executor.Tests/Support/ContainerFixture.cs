@@ -46,14 +46,3 @@ public sealed class ContainerFixture : IDisposable
         catch (IOException) { }
     }
 }
-
-public sealed record StepRun(string Key, Mount Mount, ExecResult Result, List<string> Stdout, List<string> Stderr)
-{
-    public string Output => string.Join('\n', Stdout);
-}
-
-[CollectionDefinition(Name)]
-public sealed class ContainerCollection : ICollectionFixture<ContainerFixture>
-{
-    public const string Name = "containers";
-}
