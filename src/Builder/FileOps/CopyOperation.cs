@@ -35,7 +35,7 @@ public static class CopyOperation
         var plan = new CopyPlan(spec, items, chown, chmod, () => scratch);
         try
         {
-            var selector = new SourceSelector(source, excludes);
+            var selector = new SourceSelector(source, excludes, cancellationToken);
             foreach (var raw in spec.Sources)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -47,7 +47,7 @@ public static class CopyOperation
                     var root = await git.FetchAsync(clone, spec.KeepGitDir, cancellationToken);
                     _ = Native.Posix.FchmodAt(Native.Posix.AT_FDCWD, root, 0x1ed, 0); // the clone's root lands as a new destination's mode
                     var tree = new SourceTree(root, $"git source {git}", keepsOwnership: false);
-                    items.AddRange(new SourceSelector(tree, excludes).Select("", parents: false).Select(i => i with { Source = raw }));
+                    items.AddRange(new SourceSelector(tree, excludes, cancellationToken).Select("", parents: false).Select(i => i with { Source = raw }));
                     continue;
                 }
                 if (UrlSource.IsUrl(raw))

@@ -9,7 +9,7 @@ namespace Ashlar.Builder.FileOps;
 /// (patternmatcher, <c>**</c> allowed) drop entries relative to each matched source, and <c>--parents</c> keeps the
 /// path from the root or from a <c>/./</c> pivot. Ignored context paths do not exist.
 /// </summary>
-internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes)
+internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes, CancellationToken cancellationToken = default)
 {
     public List<CopyItem> Select(string source, bool parents)
     {
@@ -191,8 +191,9 @@ internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes)
     private bool IsDirectoryNoFollow(string path) =>
         File.GetAttributes(tree.FullPath(path)) is var a && (a & FileAttributes.Directory) != 0 && (a & FileAttributes.ReparsePoint) == 0;
 
-    private static IEnumerable<string> ListDirectory(string fullPath)
+    private IEnumerable<string> ListDirectory(string fullPath)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var names = new List<string>();
         foreach (var entry in Directory.EnumerateFileSystemEntries(fullPath))
             names.Add(Path.GetFileName(entry));

@@ -82,6 +82,24 @@ public sealed class AddGitTests : IDisposable
         Assert.Contains("#nope", error.Message);
     }
 
+    [Theory]
+    [InlineData("https://example.com/org/repo.git#v1.2:docs", "https://example.com/org/repo.git", "v1.2", "docs")]
+    [InlineData("git@example.com:org/repo.git", "git@example.com:org/repo.git", null, null)]
+    [InlineData("git://127.0.0.1/repo.git#main", "git://127.0.0.1/repo.git", "main", null)]
+    [InlineData("ssh://git@example.com/repo#:sub", "ssh://git@example.com/repo", null, "sub")]
+    [InlineData("github.com/org/repo#abc", "https://github.com/org/repo", "abc", null)]
+    public void Git_references_are_recognised_like_buildkit(string source, string remote, string? gitRef, string? subdirectory)
+    {
+        Assert.True(Ashlar.Builder.FileOps.GitSource.TryParse(source, out var git));
+        Assert.Equal((remote, gitRef, subdirectory), (git.Remote, git.Ref, git.Subdirectory));
+    }
+
+    [Theory]
+    [InlineData("https://example.com/file.tar.gz")]
+    [InlineData("src/repo.git")]
+    public void Urls_and_local_paths_are_not_git(string source) =>
+        Assert.False(Ashlar.Builder.FileOps.GitSource.TryParse(source, out _));
+
     private static void Git(string directory, params string[] arguments)
     {
         var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
