@@ -217,8 +217,6 @@ internal sealed class StageRunner
                     await CopyAsync(copy, copy.Sources, copy.InlineSources, copy.Destination, copy.From, copy.Chown, copy.Chmod, copy.Link, copy.Parents, copy.Excludes, isAdd: false, cancellationToken);
                     break;
                 case AddInstruction add:
-                    if (add.Sources.Any(s => s.Contains("://", StringComparison.Ordinal) || s.StartsWith("git@", StringComparison.Ordinal)))
-                        throw new BuildException("ADD from a URL or git is not supported yet; download it in a RUN step or COPY a local file");
                     await CopyAsync(add, add.Sources, add.InlineSources, add.Destination, null, add.Chown, add.Chmod, add.Link, false, add.Excludes, isAdd: true, cancellationToken);
                     break;
                 case FromInstruction:
