@@ -163,6 +163,50 @@ public sealed class FileDistributedCache : IDistributedCache
         return removed;
     }
 
+    /// <summary>
+    /// Deletes entries whose expiration has passed; returns how many. Safe against a writer renaming a fresh value
+    /// in meanwhile: the candidate is first renamed aside, and put back if what was moved turns out to be fresh.
+    /// </summary>
+    public int CollectExpired()
+    {
+        var removed = 0;
+        var now = _time.GetUtcNow();
+        foreach (var fanOut in System.IO.Directory.EnumerateDirectories(Directory))
+        {
+            foreach (var entry in System.IO.Directory.EnumerateFiles(fanOut))
+            {
+                if (Path.GetFileName(entry).StartsWith(TempPrefix, StringComparison.Ordinal) || !IsExpired(entry, now)) continue;
+                var aside = Path.Combine(fanOut, TempPrefix + "gc-" + Guid.NewGuid().ToString("N"));
+                try { File.Move(entry, aside); }
+                catch (FileNotFoundException) { continue; }
+                if (IsExpired(aside, now))
+                {
+                    File.Delete(aside);
+                    removed++;
+                    continue;
+                }
+                // A fresh value landed between the check and the rename: put it back unless an even newer one is there.
+                try { File.Move(aside, entry, overwrite: false); }
+                catch (IOException) { File.Delete(aside); }
+            }
+        }
+        return removed;
+    }
+
+    private static bool IsExpired(string path, DateTimeOffset now)
+    {
+        using var handle = Open(path);
+        if (handle is null) return false;
+        var header = new byte[IndexEntry.HeaderSize];
+        if (RandomAccess.Read(handle, header, 0) != header.Length) return false; // damaged: left for `ashlar check`
+        try
+        {
+            var (absolute, sliding, _) = IndexEntry.ReadHeader(header, path);
+            return IndexEntry.IsExpired(absolute, sliding, File.GetLastWriteTimeUtc(handle), now);
+        }
+        catch (InvalidDataException) { return false; }
+    }
+
     /// <summary>The entry file for a key: sha256 of the key, fanned out over 256 directories by its first byte.</summary>
     internal string EntryPath(string key)
     {

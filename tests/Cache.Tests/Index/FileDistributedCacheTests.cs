@@ -143,6 +143,26 @@ public sealed class FileDistributedCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Collecting_expired_entries_deletes_only_those()
+    {
+        var cache = Open();
+        await cache.SetAsync("expiring", [1], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5) });
+        await cache.SetAsync("idle", [2], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(5) });
+        await cache.SetAsync("kept", [3], new());
+        await cache.SetAsync("used", [4], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(5) });
+        _clock.Advance(TimeSpan.FromMinutes(4));
+        await cache.RefreshAsync("used");
+        _clock.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(2, cache.CollectExpired());
+        Assert.False(File.Exists(cache.EntryPath("expiring")));
+        Assert.False(File.Exists(cache.EntryPath("idle")));
+        Assert.Equal([3], await cache.GetAsync("kept"));
+        Assert.Equal([4], await cache.GetAsync("used"));
+        Assert.Empty(Directory.GetFiles(cache.Directory, FileDistributedCache.TempPrefix + "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task A_damaged_entry_is_reported_with_its_file()
     {
         var cache = Open();
