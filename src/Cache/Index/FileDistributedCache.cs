@@ -52,22 +52,18 @@ public sealed class FileDistributedCache : IDistributedCache
         var path = EntryPath(key);
         using var handle = Open(path);
         if (handle is null) return null;
-        var length = RandomAccess.GetLength(handle);
-        var header = new byte[IndexEntry.HeaderSize];
-        if (length < IndexEntry.HeaderSize || await RandomAccess.ReadAsync(handle, header, 0, token) != header.Length)
-            throw new InvalidDataException($"cache index entry {path}: truncated ({length} bytes)");
-        var (absolute, sliding, valueLength) = IndexEntry.ReadHeader(header, path);
-        if (length != IndexEntry.HeaderSize + valueLength)
-            throw new InvalidDataException($"cache index entry {path}: {length} bytes, header says {IndexEntry.HeaderSize + valueLength}");
+        var entry = await IndexEntry.ReadAsync(handle, path, token);
+        if (entry.Key != key)
+            return null; // a sha256 collision of two keys' file names: a miss, never the other key's value
         var now = _time.GetUtcNow();
-        if (IndexEntry.IsExpired(absolute, sliding, File.GetLastWriteTimeUtc(handle), now))
-            return null; // left for collection: deleting here could race with a writer renaming a fresh entry in
+        if (entry.IsExpired(File.GetLastWriteTimeUtc(handle), now))
+            return null; // left for CollectExpired: deleting here could race with a writer renaming a fresh entry in
 
-        var value = new byte[valueLength];
+        var value = new byte[entry.ValueLength];
         var read = 0;
         while (read < value.Length)
         {
-            var n = await RandomAccess.ReadAsync(handle, value.AsMemory(read), IndexEntry.HeaderSize + read, token);
+            var n = await RandomAccess.ReadAsync(handle, value.AsMemory(read), entry.ValueOffset + read, token);
             if (n == 0) throw new InvalidDataException($"cache index entry {path}: truncated value");
             read += n;
         }
@@ -92,9 +88,9 @@ public sealed class FileDistributedCache : IDistributedCache
         try
         {
             // FileShare.None takes an exclusive flock: the leftover collector skips files a live writer holds.
-            using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None, preallocationSize: IndexEntry.HeaderSize + value.Length))
+            var header = IndexEntry.Header(key, absolute, options.SlidingExpiration, value.Length);
+            using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.None, preallocationSize: header.Length + value.Length))
             {
-                var header = IndexEntry.Header(absolute, options.SlidingExpiration, value.Length);
                 await RandomAccess.WriteAsync(handle, header, 0, token);
                 await RandomAccess.WriteAsync(handle, value, header.Length, token);
                 RandomAccess.FlushToDisk(handle); // the rename must never publish an entry whose data is not on disk
@@ -193,18 +189,35 @@ public sealed class FileDistributedCache : IDistributedCache
         return removed;
     }
 
-    private static bool IsExpired(string path, DateTimeOffset now)
+    /// <summary>
+    /// Lists the stored entries (expired ones included, flagged) with their size and last use: what prune and check
+    /// walk. Damaged entries are reported by <see cref="InvalidDataException"/> from <see cref="GetAsync"/>, skipped here.
+    /// </summary>
+    public IEnumerable<FileCacheEntry> Entries()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var fanOut in System.IO.Directory.EnumerateDirectories(Directory))
+            foreach (var path in System.IO.Directory.EnumerateFiles(fanOut))
+            {
+                if (Path.GetFileName(path).StartsWith(TempPrefix, StringComparison.Ordinal)) continue;
+                if (ReadEntry(path) is not { } found) continue;
+                yield return new FileCacheEntry(found.Entry.Key, found.Size, found.LastUse, found.Entry.IsExpired(found.LastUse, now));
+            }
+    }
+
+    private static bool IsExpired(string path, DateTimeOffset now) =>
+        ReadEntry(path) is { } found && found.Entry.IsExpired(found.LastUse, now);
+
+    private static (IndexEntry Entry, long Size, DateTimeOffset LastUse)? ReadEntry(string path)
     {
         using var handle = Open(path);
-        if (handle is null) return false;
-        var header = new byte[IndexEntry.HeaderSize];
-        if (RandomAccess.Read(handle, header, 0) != header.Length) return false; // damaged: left for `ashlar check`
+        if (handle is null) return null;
         try
         {
-            var (absolute, sliding, _) = IndexEntry.ReadHeader(header, path);
-            return IndexEntry.IsExpired(absolute, sliding, File.GetLastWriteTimeUtc(handle), now);
+            var entry = IndexEntry.ReadAsync(handle, path, CancellationToken.None).GetAwaiter().GetResult();
+            return (entry, RandomAccess.GetLength(handle), new DateTimeOffset(File.GetLastWriteTimeUtc(handle), TimeSpan.Zero));
         }
-        catch (InvalidDataException) { return false; }
+        catch (InvalidDataException) { return null; } // damaged: left for `ashlar check`, never collected blindly
     }
 
     /// <summary>The entry file for a key: sha256 of the key, fanned out over 256 directories by its first byte.</summary>

@@ -163,6 +163,34 @@ public sealed class FileDistributedCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Entries_lists_keys_with_last_use_and_expiry()
+    {
+        var cache = Open();
+        await cache.SetAsync("record/a", [1, 2], new());
+        await cache.SetAsync("children/b", [3], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) });
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        await cache.RefreshAsync("record/a");
+
+        var entries = cache.Entries().OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
+        Assert.Equal(["children/b", "record/a"], entries.Select(e => e.Key));
+        Assert.True(entries[0].Expired);
+        Assert.False(entries[1].Expired);
+        Assert.Equal(Start.AddMinutes(2), entries[1].LastUse);
+        Assert.Equal(new FileInfo(cache.EntryPath("record/a")).Length, entries[1].Size);
+    }
+
+    [Fact]
+    public async Task An_entry_file_holding_another_key_is_a_miss()
+    {
+        // What a sha256 collision of two keys' file names would look like: never serve the other key's value.
+        var cache = Open();
+        await cache.SetAsync("other", [7], new());
+        Directory.CreateDirectory(Path.GetDirectoryName(cache.EntryPath("wanted"))!);
+        File.Copy(cache.EntryPath("other"), cache.EntryPath("wanted"));
+        Assert.Null(await cache.GetAsync("wanted"));
+    }
+
+    [Fact]
     public async Task A_damaged_entry_is_reported_with_its_file()
     {
         var cache = Open();
