@@ -19,6 +19,12 @@ internal static class StoreOptions
         Recursive = true,
     };
 
+    /// <summary>
+    /// Kept for commands written against the first version of this class: <c>--root</c> is already global (recursive
+    /// on the root command), so this adds nothing; adding the option again would list it twice in help.
+    /// </summary>
+    public static Command AddTo(Command command) => command;
+
     /// <summary>Opens the store the command line points at.</summary>
     public static ImageStore Open(ParseResult parseResult) => ImageStore.Open(StoreLocation.Resolve(parseResult.GetValue(Root)));
 }

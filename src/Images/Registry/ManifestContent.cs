@@ -1,6 +1,6 @@
-using Ashlar.Images.Formats;
 using System.Text.Json;
 using Ashlar.Images.Content;
+using Ashlar.Images.Formats;
 
 namespace Ashlar.Images.Registry;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using Ashlar.Images.Content;
 using Ashlar.Images.Formats;
-using Ashlar.Images.Registry.Auth;
 using Ashlar.Images.References;
+using Ashlar.Images.Registry.Auth;
 using Ashlar.Images.Registry.Transfer;
 using Ashlar.Images.Store;
 
@@ -14,6 +14,16 @@ namespace Ashlar.Images.Registry;
 /// (Docker Hub, registry:2, ghcr.io, ...), moving blobs straight between the network and a content store.
 /// One client is meant to live for a whole build: it pools connections and caches tokens. Thread-safe.
 /// </summary>
+/// <example>
+/// <code>
+/// using var registry = new RegistryClient(new RegistryClientOptions { InsecureRegistries = ["registry.lan:5000"] });
+/// var store = ImageStore.Open();
+/// await registry.PullAsync(ImageReference.Parse("busybox:1.36"), store, Platform.Parse("linux/amd64"));
+/// await registry.PushAsync(store, "app:1", ImageReference.Parse("127.0.0.1:5000/team/app:1"));
+/// </code>
+/// Credentials come from docker's config.json unless <see cref="RegistryClientOptions.Credentials"/> says otherwise;
+/// failures are <see cref="RegistryException"/>s whose message tells the user what to do.
+/// </example>
 public sealed class RegistryClient : IDisposable
 {
     readonly RegistryClientOptions options;

@@ -30,7 +30,8 @@ public sealed class IgnorePattern
     /// <inheritdoc/>
     public override string ToString() => IsException ? "!" + Text : Text;
 
-    internal bool Matches(string path) => _kind switch
+    /// <summary>True when <paramref name="path"/> (cleaned, relative, slash-separated) matches the pattern itself (parents not considered).</summary>
+    public bool Matches(string path) => _kind switch
     {
         MatchKind.Exact => path == Text,
         MatchKind.Prefix => path.StartsWith(Text[..^2], StringComparison.Ordinal),
@@ -53,21 +54,31 @@ public sealed class IgnorePattern
                 return true;
             if (i >= directoryParts.Length)
                 return true;
-            if (!ComponentRegex(patternParts[i]).IsMatch(directoryParts[i]))
+            var (kind, regex) = Compile(patternParts[i]);
+            if (kind == MatchKind.Regex ? !regex!.IsMatch(directoryParts[i]) : patternParts[i] != directoryParts[i])
                 return false;
         }
         // The pattern names the directory itself (or a parent): its children follow the directory's fate.
         return patternParts.Length > directoryParts.Length;
     }
 
-    private static Regex ComponentRegex(string component)
+    // Builders make matchers per COPY --exclude or per source pattern; a linear-time regex is costly to build, so the
+    // compiled form of a pattern is shared.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (MatchKind, Regex?)> Compiled = new(StringComparer.Ordinal);
+    private const int CacheLimit = 4096;
+
+    private static (MatchKind Kind, Regex? Regex) Compile(string pattern)
     {
-        var (kind, regex) = Compile(component);
-        return kind == MatchKind.Regex ? regex! : new Regex("^" + Regex.Escape(component) + "$", RegexOptions.CultureInvariant);
+        if (Compiled.TryGetValue(pattern, out var cached))
+            return cached;
+        var compiled = CompileUncached(pattern);
+        if (Compiled.Count < CacheLimit)
+            Compiled.TryAdd(pattern, compiled);
+        return compiled;
     }
 
     // A port of patternmatcher's compile: cheap exact/prefix/suffix matches where the pattern allows, else a regex.
-    private static (MatchKind Kind, Regex? Regex) Compile(string pattern)
+    private static (MatchKind Kind, Regex? Regex) CompileUncached(string pattern)
     {
         var regex = new StringBuilder("^");
         var kind = MatchKind.Exact;

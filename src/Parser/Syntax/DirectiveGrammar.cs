@@ -17,8 +17,8 @@ internal static class DirectiveGrammar
     private static readonly Parser<char, string> DirectiveKey =
         Token(char.IsAsciiLetter).Then(Token(char.IsAsciiLetterOrDigit).ManyString(), (first, rest) => first + rest);
 
-    // The value is the rest of the line; surrounding white space is trimmed in Select below.
-    private static readonly Parser<char, string> DirectiveValue = Any.AtLeastOnceString();
+    // The rest of the line after '='; Match trims it the way BuildKit's lazy (.+?)\s*$ does.
+    private static readonly Parser<char, string> DirectiveValue = Any.ManyString();
 
     /// <summary><c># key = value</c>: the key and the raw value (untrimmed).</summary>
     public static readonly Parser<char, (string Key, string Value)> ParserDirective =
@@ -27,7 +27,7 @@ internal static class DirectiveGrammar
             .Then(DirectiveKey)
             .Before(DirectiveSpace)
             .Before(Char('='))
-            .Then(Any.ManyString(), (key, value) => (key, value))
+            .Then(DirectiveValue, (key, value) => (key, value))
             .Before(End);
 
     /// <summary>Matches BuildKit's <c>^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$</c>; null when the line is no directive.</summary>

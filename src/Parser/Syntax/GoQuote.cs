@@ -11,13 +11,6 @@ internal static class GoQuote
 {
     private const string HexDigits = "0123456789abcdef";
 
-    public static string Quote(string value)
-    {
-        var text = new StringBuilder(value.Length + 2);
-        Append(text, value);
-        return text.ToString();
-    }
-
     public static void Append(StringBuilder text, string value)
     {
         text.Append('"');

@@ -1,4 +1,3 @@
-using System.Text;
 using Pidgin;
 using static Pidgin.Parser;
 using static Pidgin.Parser<char>;
@@ -158,13 +157,5 @@ internal sealed class InstructionBodyGrammar
     {
         var result = JsonArray.Parse(text);
         return result.Success ? result.Value : null;
-    }
-
-    internal static string Concat(IEnumerable<string> parts)
-    {
-        var text = new StringBuilder();
-        foreach (var part in parts)
-            text.Append(part);
-        return text.ToString();
     }
 }

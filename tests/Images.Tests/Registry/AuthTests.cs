@@ -1,10 +1,9 @@
-using Ashlar.Images.Content;
 using System.Net;
+using Ashlar.Images.Content;
 using Ashlar.Images.Registry;
 using Ashlar.Images.Registry.Auth;
 using Ashlar.Images.Registry.Transfer;
 using Ashlar.Images.Tests.Registry.Support;
-
 using Ashlar.Images.Tests.Support;
 
 namespace Ashlar.Images.Tests.Registry;

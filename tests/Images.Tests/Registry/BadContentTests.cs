@@ -3,7 +3,6 @@ using System.Text;
 using Ashlar.Images.Content;
 using Ashlar.Images.Registry;
 using Ashlar.Images.Tests.Registry.Support;
-
 using Ashlar.Images.Tests.Support;
 
 namespace Ashlar.Images.Tests.Registry;

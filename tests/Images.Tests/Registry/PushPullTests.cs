@@ -1,11 +1,10 @@
-using Ashlar.Images.Formats;
 using Ashlar.Images.Content;
+using Ashlar.Images.Formats;
 using Ashlar.Images.References;
-using Ashlar.Images.Store;
 using Ashlar.Images.Registry;
 using Ashlar.Images.Registry.Transfer;
+using Ashlar.Images.Store;
 using Ashlar.Images.Tests.Registry.Support;
-
 using Ashlar.Images.Tests.Support;
 
 namespace Ashlar.Images.Tests.Registry;

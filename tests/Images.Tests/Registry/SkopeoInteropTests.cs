@@ -1,8 +1,8 @@
-using Ashlar.Images.Content;
 using System.Diagnostics;
+using System.Text;
+using Ashlar.Images.Content;
 using Ashlar.Images.Registry;
 using Ashlar.Images.Tests.Registry.Support;
-
 using Ashlar.Images.Tests.Support;
 
 namespace Ashlar.Images.Tests.Registry;
@@ -33,6 +33,25 @@ public sealed class SkopeoInteropTests(RegistryFixture registry) : IDisposable
     }
 
     [Fact]
+    public async Task AnImageSkopeoConvertedToDockerSchema2PullsAsWhatTheRegistryServes()
+    {
+        var image = TestImage.Create(layerCount: 1);
+        var layout = temp.Combine("layout");
+        image.WriteOciLayout(layout, "v1");
+        var repository = RegistryFixture.UniqueRepository("skopeo-v2s2");
+        var remote = $"docker://{registry.Host}/{repository}:v1";
+
+        await Skopeo("copy", "--format", "v2s2", "--dest-tls-verify=false", $"oci:{layout}:v1", remote);
+        var served = Encoding.UTF8.GetBytes(await Skopeo("inspect", "--raw", "--tls-verify=false", remote));
+        using var client = new RegistryClient(new RegistryClientOptions { Credentials = null });
+        var pulled = await client.PullAsync(registry.Host, repository, "v1", new FileContentStore(temp.Combine("store")));
+
+        Assert.Equal("application/vnd.docker.distribution.manifest.v2+json", pulled.ManifestMediaType);
+        Assert.Equal(Digest.Sha256(served), pulled.ManifestDigest);
+        Assert.Equal(image.LayerDigests, pulled.Layers);
+    }
+
+    [Fact]
     public async Task AnImagePushedByAshlarIsReadBySkopeo()
     {
         var image = TestImage.Create(layerCount: 1);
@@ -49,7 +68,7 @@ public sealed class SkopeoInteropTests(RegistryFixture registry) : IDisposable
         Assert.Equal(image.Manifest, await File.ReadAllBytesAsync(manifestPath));
     }
 
-    static async Task Skopeo(params string[] arguments)
+    static async Task<string> Skopeo(params string[] arguments)
     {
         var start = new ProcessStartInfo("skopeo", ["--insecure-policy", .. arguments])
         {
@@ -60,6 +79,7 @@ public sealed class SkopeoInteropTests(RegistryFixture registry) : IDisposable
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         Assert.True(process.ExitCode == 0, $"skopeo {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{await output}\n{await error}");
+        return await output;
     }
 
     public void Dispose() => temp.Dispose();

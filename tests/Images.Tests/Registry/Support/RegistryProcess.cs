@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-
 using Ashlar.Images.Tests.Support;
 
 namespace Ashlar.Images.Tests.Registry.Support;
