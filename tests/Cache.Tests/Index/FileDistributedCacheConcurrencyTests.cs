@@ -72,6 +72,33 @@ public sealed class FileDistributedCacheConcurrencyTests : IDisposable
         Assert.Empty(Directory.GetFiles(IndexPath, FileDistributedCache.TempPrefix + "*", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task A_writer_killed_mid_write_leaves_a_whole_entry_and_only_collectable_leftovers()
+    {
+        var cache = new FileDistributedCache(IndexPath);
+        const string key = "crash";
+        using var child = Start("write-until-killed", IndexPath, key, "7");
+        // Wait (on a condition, not a duration) until the child has completed writes, then kill -9 it mid-stream.
+        for (var polls = 0; await cache.GetAsync(key) is null; polls++)
+        {
+            if (child.HasExited) Assert.Fail($"the writer exited with {child.ExitCode}: {await child.StandardError.ReadToEndAsync()}");
+            Assert.True(polls < 6000, "the child never wrote");
+            await Task.Delay(10);
+        }
+        child.Kill();
+        await child.WaitForExitAsync();
+
+        Assert.Equal(7, CheckedValue.Verify((await cache.GetAsync(key))!));
+        // Whatever it left mid-write is an unlocked temporary file: once past the grace period, the next open collects it.
+        foreach (var temp in Directory.GetFiles(IndexPath, FileDistributedCache.TempPrefix + "*", SearchOption.AllDirectories))
+            File.SetLastWriteTimeUtc(temp, DateTime.UtcNow - FileDistributedCache.TempGracePeriod - TimeSpan.FromMinutes(1));
+        var reopened = new FileDistributedCache(IndexPath);
+        Assert.Empty(Directory.GetFiles(IndexPath, FileDistributedCache.TempPrefix + "*", SearchOption.AllDirectories));
+        Assert.Equal(7, CheckedValue.Verify((await reopened.GetAsync(key))!));
+        await reopened.SetAsync(key, CheckedValue.Create(8, 0), new());
+        Assert.Equal(8, CheckedValue.Verify((await reopened.GetAsync(key))!));
+    }
+
     private async Task<bool> ChildWroteAsync(FileDistributedCache cache, string key)
     {
         using var child = StartWriterProcess(key, 1, writer: 100);
@@ -79,11 +106,17 @@ public sealed class FileDistributedCacheConcurrencyTests : IDisposable
         return CheckedValue.Verify((await cache.GetAsync(key))!) == 100;
     }
 
-    private Process StartWriterProcess(string key, int count, int writer)
+    private Process StartWriterProcess(string key, int count, int writer) =>
+        Start("write", IndexPath, key, count.ToString(), writer.ToString());
+
+    /// <summary>Runs this test assembly's <see cref="Program"/> as a separate process.</summary>
+    private static Process Start(params string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         var info = new ProcessStartInfo(dotnet) { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "exec", Path.Combine(AppContext.BaseDirectory, typeof(Program).Assembly.GetName().Name + ".dll"), "write", IndexPath, key, count.ToString(), writer.ToString() })
+        info.ArgumentList.Add("exec");
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, typeof(Program).Assembly.GetName().Name + ".dll"));
+        foreach (var arg in args)
             info.ArgumentList.Add(arg);
         return Process.Start(info)!;
     }
