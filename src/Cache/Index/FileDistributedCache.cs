@@ -172,6 +172,9 @@ public sealed class FileDistributedCache : IDistributedCache
             foreach (var entry in System.IO.Directory.EnumerateFiles(fanOut))
             {
                 if (Path.GetFileName(entry).StartsWith(TempPrefix, StringComparison.Ordinal) || !IsExpired(entry, now)) continue;
+                // Named like a temporary file so a crash here leaves something the next open collects. Another
+                // process's collector may delete it only once older than the grace period: an expired entry is, a
+                // fresh value renamed in by a racing writer is not, so what it could take is only what we would.
                 var aside = Path.Combine(fanOut, TempPrefix + "gc-" + Guid.NewGuid().ToString("N"));
                 try { File.Move(entry, aside); }
                 catch (FileNotFoundException) { continue; }
