@@ -1,0 +1,79 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Ashlar.Images.Content;
+
+namespace Ashlar.Cache.Keys;
+
+/// <summary>
+/// The per-store random key that secrets are HMAC'd with before they reach a cache key, so neither a key nor
+/// the index reveals anything about a secret (not even a guessable one), yet a changed secret misses.
+/// Kept in <c>&lt;store root&gt;/cache/secret-key</c>, mode 0600, created once.
+/// </summary>
+public sealed class CacheSecretKey
+{
+    private const int Length = 32;
+    private readonly byte[] _key;
+
+    private CacheSecretKey(byte[] key) => _key = key;
+
+    /// <summary>Loads the store's key, creating it atomically on first use (concurrent creators agree on one).</summary>
+    public static CacheSecretKey LoadOrCreate(string storeRoot) => LoadOrCreateFile(Path.Combine(storeRoot, "cache", "secret-key"));
+
+    internal static CacheSecretKey LoadOrCreateFile(string path)
+    {
+        if (TryLoad(path) is { } existing) return existing;
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, $".secret-key-{Guid.NewGuid():N}");
+        try
+        {
+            var key = RandomNumberGenerator.GetBytes(Length);
+            using (var stream = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }))
+            {
+                stream.Write(key);
+                stream.Flush(flushToDisk: true);
+            }
+            try
+            {
+                // No overwrite: the first creator wins and everyone else reads its key.
+                File.Move(temp, path, overwrite: false);
+                return new CacheSecretKey(key);
+            }
+            catch (IOException) when (File.Exists(path)) { }
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+        return TryLoad(path) ?? throw new IOException($"cache secret key {path}: could not be created");
+    }
+
+    private static CacheSecretKey? TryLoad(string path)
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+        if (bytes.Length != Length)
+            throw new InvalidDataException($"cache secret key {path}: expected {Length} bytes, found {bytes.Length}");
+        return new CacheSecretKey(bytes);
+    }
+
+    /// <summary>HMAC-SHA256 over the secret's id and content, each length-prefixed so (id, content) pairs cannot collide.</summary>
+    internal Digest Seal(string id, ReadOnlySpan<byte> content)
+    {
+        var idBytes = Encoding.UTF8.GetBytes(id);
+        var message = new byte[8 + idBytes.Length + 8 + content.Length];
+        BinaryPrimitives.WriteInt64BigEndian(message, idBytes.Length);
+        idBytes.CopyTo(message, 8);
+        BinaryPrimitives.WriteInt64BigEndian(message.AsSpan(8 + idBytes.Length), content.Length);
+        content.CopyTo(message.AsSpan(16 + idBytes.Length));
+        try { return new Digest("sha256", Convert.ToHexStringLower(HMACSHA256.HashData(_key, message))); }
+        finally { CryptographicOperations.ZeroMemory(message); }
+    }
+}

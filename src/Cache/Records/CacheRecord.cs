@@ -1,0 +1,18 @@
+using Ashlar.Images.Content;
+
+namespace Ashlar.Cache.Records;
+
+/// <summary>What a cache key maps to: the layer an op produced and how it changed the image config.</summary>
+/// <param name="LayerDigest">The compressed layer blob in the content store, or null for an op that adds no layer.</param>
+/// <param name="DiffId">The uncompressed layer digest, or null for an op that adds no layer.</param>
+/// <param name="ChainId">The snapshot (chain id) holding the unpacked result.</param>
+/// <param name="ConfigDelta">The image config changes as a JSON object (ENV, WORKDIR, ...), or null.</param>
+/// <param name="Created">When the result was first recorded.</param>
+/// <param name="LastUsed">When it was recorded or last put again (the index entry's mtime tracks every use).</param>
+public sealed record CacheRecord(
+    Digest? LayerDigest,
+    Digest? DiffId,
+    string? ChainId,
+    string? ConfigDelta,
+    DateTimeOffset Created,
+    DateTimeOffset LastUsed);
