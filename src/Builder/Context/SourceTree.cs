@@ -1,4 +1,4 @@
-using Ashlar.Builder.FileOps.Native;
+using Ashlar.Images.Native;
 
 namespace Ashlar.Builder.Context;
 
@@ -59,18 +59,18 @@ public class SourceTree
             var realParent = Resolve(parent);
             if (realParent is null) return null;
             var candidate = ContextPath.Join(realParent, name);
-            return Posix.StatxAt(Posix.AT_FDCWD, FullPath(candidate), Posix.AT_SYMLINK_NOFOLLOW, Posix.STATX_BASIC_STATS, out _) == 0 ? candidate : null;
+            return LibC.StatxAt(LibC.AT_FDCWD, FullPath(candidate), LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out _) == 0 ? candidate : null;
         }
-        var rootFd = Posix.OpenAt(Posix.AT_FDCWD, _realRoot, Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_CLOEXEC, 0);
-        if (rootFd < 0) throw Posix.Failure($"{Description}: opening {Root}");
+        var rootFd = LibC.OpenAt(LibC.AT_FDCWD, _realRoot, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        if (rootFd < 0) throw LibC.Failure($"{Description}: opening {Root}");
         try
         {
-            var fd = Posix.OpenAt2(rootFd, relative, Posix.O_PATH | Posix.O_CLOEXEC, Posix.RESOLVE_IN_ROOT | Posix.RESOLVE_NO_MAGICLINKS);
+            var fd = LibC.OpenAt2(rootFd, relative, LibC.O_PATH | LibC.O_CLOEXEC, LibC.RESOLVE_IN_ROOT | LibC.RESOLVE_NO_MAGICLINKS);
             if (fd < 0)
             {
-                var errno = Posix.LastError;
-                if (errno is Posix.ENOENT or Posix.ENOTDIR or Posix.ELOOP) return null;
-                throw Posix.Failure($"{Description}: resolving \"{relative}\"", errno);
+                var errno = LibC.LastError;
+                if (errno is LibC.ENOENT or LibC.ENOTDIR or LibC.ELOOP) return null;
+                throw LibC.Failure($"{Description}: resolving \"{relative}\"", errno);
             }
             try
             {
@@ -80,11 +80,11 @@ public class SourceTree
                     throw new IOException($"{Description}: \"{relative}\" resolved outside the root ({real})");
                 return real[(_realRoot.Length + 1)..];
             }
-            finally { Posix.Close(fd); }
+            finally { LibC.Close(fd); }
         }
-        finally { Posix.Close(rootFd); }
+        finally { LibC.Close(rootFd); }
     }
 
     private static string RealPath(string path) =>
-        Posix.RealPath(path) ?? throw Posix.Failure($"resolving {path}");
+        LibC.RealPath(path) ?? throw LibC.Failure($"resolving {path}");
 }

@@ -1,4 +1,5 @@
 using Ashlar.Builder.Context;
+using Ashlar.Images.Native;
 
 namespace Ashlar.Builder.FileOps;
 
@@ -45,7 +46,7 @@ public static class CopyOperation
                     scratch ??= CreateScratch();
                     var clone = Path.Combine(scratch, $"git{items.Count}");
                     var root = await git.FetchAsync(clone, spec.KeepGitDir, cancellationToken);
-                    _ = Native.Posix.FchmodAt(Native.Posix.AT_FDCWD, root, 0x1ed, 0); // the clone's root lands as a new destination's mode
+                    _ = LibC.FchmodAt(LibC.AT_FDCWD, root, 0x1ed, 0); // the clone's root lands as a new destination's mode
                     var tree = new SourceTree(root, $"git source {git}", keepsOwnership: false);
                     items.AddRange(new SourceSelector(tree, excludes, cancellationToken).Select("", parents: false).Select(i => i with { Source = raw }));
                     continue;

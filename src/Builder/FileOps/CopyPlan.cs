@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Ashlar.Builder.Context;
-using Ashlar.Builder.FileOps.Native;
+using Ashlar.Images.Native;
 using Ashlar.Images.Content;
 using Ashlar.Images.Layers;
 
@@ -107,9 +107,9 @@ public sealed class CopyPlan : IAsyncDisposable
         long extracted = 0;
         var existingType = root.TypeOf(relative);
         var severalSources = Spec.Sources.Count + Spec.InlineSources.Count > 1 || _items.Count > 1;
-        if (severalSources && !destinationIsDirectory && existingType != Posix.S_IFDIR)
+        if (severalSources && !destinationIsDirectory && existingType != LibC.S_IFDIR)
             throw new IOException($"When using COPY with more than one source file, the destination must be a directory and end with a / (destination \"{Spec.Destination}\")");
-        var intoDirectory = destinationIsDirectory || severalSources || existingType == Posix.S_IFDIR;
+        var intoDirectory = destinationIsDirectory || severalSources || existingType == LibC.S_IFDIR;
 
         foreach (var item in _items)
         {
@@ -122,7 +122,7 @@ public sealed class CopyPlan : IAsyncDisposable
                     var (directory, name) = intoDirectory ? (relative, entry.TargetPath) : ContextPath.Split(relative);
                     var fd = root.EnsureDirectory(directory, directoryOwner, created);
                     try { await writer.WriteLeafAsync(fd, root.RelativePathOf(fd), name, entry, cancellationToken); }
-                    finally { Posix.Close(fd); }
+                    finally { LibC.Close(fd); }
                     break;
                 }
                 case CopyItemKind.DirectoryContents:
@@ -132,7 +132,7 @@ public sealed class CopyPlan : IAsyncDisposable
                 {
                     var fd = root.EnsureDirectory(relative, directoryOwner, created);
                     try { await writer.WriteTreeAsync(fd, root.RelativePathOf(fd), item.Entries, cancellationToken); }
-                    finally { Posix.Close(fd); }
+                    finally { LibC.Close(fd); }
                     break;
                 }
                 case CopyItemKind.Archive:
@@ -148,7 +148,7 @@ public sealed class CopyPlan : IAsyncDisposable
                     {
                         throw new InvalidDataException($"ADD {item.Source}: extracting the archive into \"{display}\": {e.Message}", e);
                     }
-                    finally { Posix.Close(fd); }
+                    finally { LibC.Close(fd); }
                     break;
                 }
             }
@@ -161,13 +161,13 @@ public sealed class CopyPlan : IAsyncDisposable
         var top = item.Entries[0];
         var children = item.Entries.Skip(1);
         var type = root.TypeOf(relative);
-        if (type == Posix.S_IFDIR)
+        if (type == LibC.S_IFDIR)
         {
             // An existing destination directory keeps its own metadata.
-            var fd = root.Open(relative, Posix.O_PATH | Posix.O_DIRECTORY);
-            if (fd < 0) throw Posix.Failure($"opening \"/{relative}\"");
+            var fd = root.Open(relative, LibC.O_PATH | LibC.O_DIRECTORY);
+            if (fd < 0) throw LibC.Failure($"opening \"/{relative}\"");
             try { await writer.WriteTreeAsync(fd, root.RelativePathOf(fd), children, cancellationToken); }
-            finally { Posix.Close(fd); }
+            finally { LibC.Close(fd); }
             return;
         }
         if (type is not null) throw new IOException($"cannot copy to non-directory: \"/{relative}\"");
@@ -177,22 +177,22 @@ public sealed class CopyPlan : IAsyncDisposable
         var parentFd = root.EnsureDirectory(parent, directoryOwner, created);
         try
         {
-            if (Posix.MkdirAt(parentFd, name, 0x1c0) != 0)
+            if (LibC.MkdirAt(parentFd, name, 0x1c0) != 0)
             {
-                if (Posix.LastError != Posix.EEXIST) throw Posix.Failure($"creating directory \"/{relative}\"");
+                if (LibC.LastError != LibC.EEXIST) throw LibC.Failure($"creating directory \"/{relative}\"");
                 // A dangling symlink is in the way: its target is created inside the root, as BuildKit resolves it.
                 var linked = root.EnsureDirectory(relative, directoryOwner, created);
                 try { await writer.WriteTreeAsync(linked, root.RelativePathOf(linked), children, cancellationToken); }
-                finally { Posix.Close(linked); }
+                finally { LibC.Close(linked); }
                 return;
             }
-            var fd = Posix.OpenAt(parentFd, name, Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0);
-            if (fd < 0) throw Posix.Failure($"opening \"/{relative}\"");
+            var fd = LibC.OpenAt(parentFd, name, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+            if (fd < 0) throw LibC.Failure($"opening \"/{relative}\"");
             try { await writer.WriteTreeAsync(fd, root.RelativePathOf(fd), children, cancellationToken); }
-            finally { Posix.Close(fd); }
+            finally { LibC.Close(fd); }
             writer.ApplyMetadata(parentFd, name, top, "/" + relative);
         }
-        finally { Posix.Close(parentFd); }
+        finally { LibC.Close(parentFd); }
     }
 
     /// <inheritdoc />

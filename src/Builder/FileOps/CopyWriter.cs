@@ -1,5 +1,5 @@
 using Ashlar.Builder.Context;
-using Ashlar.Builder.FileOps.Native;
+using Ashlar.Images.Native;
 using Microsoft.Win32.SafeHandles;
 
 namespace Ashlar.Builder.FileOps;
@@ -27,8 +27,8 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
     {
         var display = "/" + ContextPath.Join(dirPath, name);
         var existing = TypeAt(dirFd, name);
-        if (existing == Posix.S_IFDIR) throw new IOException($"cannot replace directory \"{display}\" with a {Describe(entry.Type)}");
-        if (existing is not null && Posix.UnlinkAt(dirFd, name, 0) != 0) throw Posix.Failure($"removing \"{display}\"");
+        if (existing == LibC.S_IFDIR) throw new IOException($"cannot replace directory \"{display}\" with a {Describe(entry.Type)}");
+        if (existing is not null && LibC.UnlinkAt(dirFd, name, 0) != 0) throw LibC.Failure($"removing \"{display}\"");
 
         if (entry is { Type: SourceEntryType.File, LinkCount: > 1, SourcePath: not null })
         {
@@ -47,16 +47,16 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
                 await WriteFileAsync(dirFd, name, entry, display, cancellationToken);
                 break;
             case SourceEntryType.Symlink:
-                if (Posix.SymlinkAt(entry.LinkTarget!, dirFd, name) != 0) throw Posix.Failure($"creating symlink \"{display}\"");
+                if (LibC.SymlinkAt(entry.LinkTarget!, dirFd, name) != 0) throw LibC.Failure($"creating symlink \"{display}\"");
                 break;
             case SourceEntryType.Fifo:
             case SourceEntryType.CharacterDevice:
             case SourceEntryType.BlockDevice:
-                var type = entry.Type switch { SourceEntryType.Fifo => Posix.S_IFIFO, SourceEntryType.CharacterDevice => Posix.S_IFCHR, _ => Posix.S_IFBLK };
+                var type = entry.Type switch { SourceEntryType.Fifo => LibC.S_IFIFO, SourceEntryType.CharacterDevice => LibC.S_IFCHR, _ => LibC.S_IFBLK };
                 var major = entry.RawDevice >> 32;
                 var minor = entry.RawDevice & 0xffffffff;
                 var device = ((major & 0xfffff000UL) << 32) | ((major & 0xfffUL) << 8) | ((minor & 0xffffff00UL) << 12) | (minor & 0xffUL);
-                if (Posix.MknodAt(dirFd, name, type | 0x180, device) != 0) throw Posix.Failure($"creating node \"{display}\"");
+                if (LibC.MknodAt(dirFd, name, type | 0x180, device) != 0) throw LibC.Failure($"creating node \"{display}\"");
                 break;
             default:
                 throw new InvalidOperationException($"{entry.Type} is not a leaf");
@@ -68,19 +68,19 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
     private void LinkTo(string first, int dirFd, string name, string display)
     {
         var (parent, firstName) = ContextPath.Split(first);
-        var parentFd = root.Open(parent, Posix.O_PATH | Posix.O_DIRECTORY);
-        if (parentFd < 0) throw Posix.Failure($"opening \"/{parent}\" for a hard link");
+        var parentFd = root.Open(parent, LibC.O_PATH | LibC.O_DIRECTORY);
+        if (parentFd < 0) throw LibC.Failure($"opening \"/{parent}\" for a hard link");
         try
         {
-            if (Posix.LinkAt(parentFd, firstName, dirFd, name, 0) != 0) throw Posix.Failure($"hard-linking \"{display}\" to \"/{first}\"");
+            if (LibC.LinkAt(parentFd, firstName, dirFd, name, 0) != 0) throw LibC.Failure($"hard-linking \"{display}\" to \"/{first}\"");
         }
-        finally { Posix.Close(parentFd); }
+        finally { LibC.Close(parentFd); }
     }
 
     private async Task WriteFileAsync(int dirFd, string name, SourceEntry entry, string display, CancellationToken cancellationToken)
     {
-        var fd = Posix.OpenAt(dirFd, name, Posix.O_WRONLY | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0x180);
-        if (fd < 0) throw Posix.Failure($"creating \"{display}\"");
+        var fd = LibC.OpenAt(dirFd, name, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180);
+        if (fd < 0) throw LibC.Failure($"creating \"{display}\"");
         using var target = new SafeFileHandle(fd, ownsHandle: true);
         if (entry.InlineContent is { } inline)
         {
@@ -110,10 +110,10 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
         long copied = 0;
         while (true)
         {
-            var n = Posix.CopyFileRange((int)source.DangerousGetHandle(), null, (int)target.DangerousGetHandle(), null, 1 << 30, 0);
+            var n = LibC.CopyFileRange((int)source.DangerousGetHandle(), null, (int)target.DangerousGetHandle(), null, 1 << 30, 0);
             if (n < 0)
             {
-                if (copied > 0) throw Posix.Failure("copy_file_range");
+                if (copied > 0) throw LibC.Failure("copy_file_range");
                 return false; // EXDEV, EINVAL, ENOSYS, EOPNOTSUPP: fall back to reads and writes
             }
             if (n == 0) return true;
@@ -125,11 +125,11 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
     public void ApplyMetadata(int dirFd, string name, SourceEntry entry, string display)
     {
         var (uid, gid) = OwnerOf(entry);
-        if (Posix.FchownAt(dirFd, name, uid, gid, Posix.AT_SYMLINK_NOFOLLOW) != 0) throw Posix.Failure($"chown {uid}:{gid} \"{display}\"");
+        if (LibC.FchownAt(dirFd, name, uid, gid, LibC.AT_SYMLINK_NOFOLLOW) != 0) throw LibC.Failure($"chown {uid}:{gid} \"{display}\"");
         CopyXattrs(dirFd, name, entry);
-        if (entry.Type != SourceEntryType.Symlink && Posix.FchmodAt(dirFd, name, ModeOf(entry), 0) != 0)
-            throw Posix.Failure($"chmod \"{display}\"");
-        if (Posix.SetTimes(dirFd, name, entry.ModifiedTime) != 0) throw Posix.Failure($"setting times of \"{display}\"");
+        if (entry.Type != SourceEntryType.Symlink && LibC.FchmodAt(dirFd, name, ModeOf(entry), 0) != 0)
+            throw LibC.Failure($"chmod \"{display}\"");
+        if (LibC.SetTimes(dirFd, name, entry.ModifiedTime) != 0) throw LibC.Failure($"setting times of \"{display}\"");
     }
 
     // Extended attributes travel with copied files as in BuildKit (file capabilities such as security.capability
@@ -137,10 +137,10 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
     private static void CopyXattrs(int dirFd, string name, SourceEntry entry)
     {
         if (entry.FullPath is not { } source) return;
-        foreach (var (key, value) in Posix.ListXattrs(source))
+        foreach (var (key, value) in LibC.ListXattrs(source))
         {
             if (key == "security.selinux") continue;
-            _ = Posix.SetXattr($"/proc/self/fd/{dirFd}/{name}", key, value);
+            _ = LibC.LSetXattr($"/proc/self/fd/{dirFd}/{name}", key, value);
         }
     }
 
@@ -174,13 +174,13 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
                 var created = false;
                 if (existing is null)
                 {
-                    if (Posix.MkdirAt(dirFd, name, 0x1c0) != 0) throw Posix.Failure($"creating directory \"{display}\"");
+                    if (LibC.MkdirAt(dirFd, name, 0x1c0) != 0) throw LibC.Failure($"creating directory \"{display}\"");
                     created = true;
                 }
-                else if (existing != Posix.S_IFDIR)
+                else if (existing != LibC.S_IFDIR)
                     throw new IOException($"cannot copy to non-directory: \"{display}\"");
-                var fd = Posix.OpenAt(dirFd, name, Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0);
-                if (fd < 0) throw Posix.Failure($"opening \"{display}\"");
+                var fd = LibC.OpenAt(dirFd, name, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+                if (fd < 0) throw LibC.Failure($"opening \"{display}\"");
                 stack.Add((entry.TargetPath, fd, created || entry.OverwritesMetadata ? entry : null));
                 Written++;
             }
@@ -188,7 +188,7 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
         }
         finally
         {
-            for (var i = 1; i < stack.Count; i++) Posix.Close(stack[i].Fd);
+            for (var i = 1; i < stack.Count; i++) LibC.Close(stack[i].Fd);
         }
     }
 
@@ -196,20 +196,20 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
     {
         var (target, fd, pending) = stack[^1];
         stack.RemoveAt(stack.Count - 1);
-        Posix.Close(fd);
+        LibC.Close(fd);
         if (pending is not null)
             ApplyMetadata(stack[^1].Fd, ContextPath.Name(target), pending, "/" + ContextPath.Join(basePath, target));
     }
 
     public static uint? TypeAt(int dirFd, string name)
     {
-        if (Posix.StatxAt(dirFd, name, Posix.AT_SYMLINK_NOFOLLOW, Posix.STATX_BASIC_STATS, out var st) != 0)
+        if (LibC.StatxAt(dirFd, name, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var st) != 0)
         {
-            var errno = Posix.LastError;
-            if (errno == Posix.ENOENT) return null;
-            throw Posix.Failure($"stat {name}", errno);
+            var errno = LibC.LastError;
+            if (errno == LibC.ENOENT) return null;
+            throw LibC.Failure($"stat {name}", errno);
         }
-        return st.Mode & Posix.S_IFMT;
+        return st.Mode & LibC.S_IFMT;
     }
 
     private static string Describe(SourceEntryType type) => type switch

@@ -1,5 +1,5 @@
 using Ashlar.Builder.Context;
-using Ashlar.Builder.FileOps.Native;
+using Ashlar.Images.Native;
 
 namespace Ashlar.Builder.FileOps;
 
@@ -17,9 +17,9 @@ internal sealed class DestinationRoot : IDisposable
     {
         _root = root;
         Directory.CreateDirectory(root);
-        _realRoot = Posix.RealPath(root) ?? throw Posix.Failure($"resolving {root}");
-        Fd = Posix.OpenAt(Posix.AT_FDCWD, _realRoot, Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_CLOEXEC, 0);
-        if (Fd < 0) throw Posix.Failure($"opening {root}");
+        _realRoot = LibC.RealPath(root) ?? throw LibC.Failure($"resolving {root}");
+        Fd = LibC.OpenAt(LibC.AT_FDCWD, _realRoot, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        if (Fd < 0) throw LibC.Failure($"opening {root}");
     }
 
     public int Fd { get; private set; }
@@ -27,34 +27,34 @@ internal sealed class DestinationRoot : IDisposable
     /// <summary>Opens a path inside the root following symlinks within it; -1 with errno when it is not there.</summary>
     public int Open(string relative, int flags) =>
         relative.Length == 0
-            ? Posix.OpenAt(Fd, ".", flags | Posix.O_CLOEXEC, 0)
-            : Posix.OpenAt2(Fd, relative, flags | Posix.O_CLOEXEC, Posix.RESOLVE_IN_ROOT | Posix.RESOLVE_NO_MAGICLINKS);
+            ? LibC.OpenAt(Fd, ".", flags | LibC.O_CLOEXEC, 0)
+            : LibC.OpenAt2(Fd, relative, flags | LibC.O_CLOEXEC, LibC.RESOLVE_IN_ROOT | LibC.RESOLVE_NO_MAGICLINKS);
 
     /// <summary>The type of what <paramref name="relative"/> resolves to (symlinks followed inside the root), or null.</summary>
     public uint? TypeOf(string relative)
     {
-        var fd = Open(relative, Posix.O_PATH);
+        var fd = Open(relative, LibC.O_PATH);
         if (fd < 0)
         {
-            var errno = Posix.LastError;
-            if (errno is Posix.ENOENT or Posix.ENOTDIR) return null;
-            throw Posix.Failure($"resolving \"/{relative}\" in the destination", errno);
+            var errno = LibC.LastError;
+            if (errno is LibC.ENOENT or LibC.ENOTDIR) return null;
+            throw LibC.Failure($"resolving \"/{relative}\" in the destination", errno);
         }
         try { return TypeOfFd(fd); }
-        finally { Posix.Close(fd); }
+        finally { LibC.Close(fd); }
     }
 
     public static uint TypeOfFd(int fd)
     {
-        if (Posix.StatxAt(fd, "", Posix.AT_EMPTY_PATH | Posix.AT_SYMLINK_NOFOLLOW, Posix.STATX_BASIC_STATS, out var st) != 0)
-            throw Posix.Failure("stat");
-        return st.Mode & Posix.S_IFMT;
+        if (LibC.StatxAt(fd, "", LibC.AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var st) != 0)
+            throw LibC.Failure("stat");
+        return st.Mode & LibC.S_IFMT;
     }
 
     /// <summary>The real path of an open descriptor relative to the root ("" for the root itself).</summary>
     public string RelativePathOf(int fd)
     {
-        var real = Posix.ReadLink(Posix.AT_FDCWD, $"/proc/self/fd/{fd}") ?? throw Posix.Failure("readlink");
+        var real = LibC.ReadLink(LibC.AT_FDCWD, $"/proc/self/fd/{fd}") ?? throw LibC.Failure("readlink");
         if (real == _realRoot) return "";
         if (!real.StartsWith(_realRoot + "/", StringComparison.Ordinal))
             throw new IOException($"a destination path resolved outside {_root} ({real})");
@@ -69,46 +69,46 @@ internal sealed class DestinationRoot : IDisposable
 
     private int EnsureDirectory(string relative, (uint Uid, uint Gid) owner, DateTimeOffset time, int symlinksFollowed)
     {
-        var fd = Open(relative, Posix.O_PATH | Posix.O_DIRECTORY);
+        var fd = Open(relative, LibC.O_PATH | LibC.O_DIRECTORY);
         if (fd >= 0) return fd;
-        var errno = Posix.LastError;
-        if (errno == Posix.ENOSYS) throw new PlatformNotSupportedException("copying safely needs openat2 (Linux 5.6 or later)");
-        if (errno == Posix.ENOTDIR) throw new IOException($"cannot create directory \"/{relative}\": it or one of its parents is not a directory");
-        if (errno != Posix.ENOENT) throw Posix.Failure($"resolving \"/{relative}\" in the destination", errno);
+        var errno = LibC.LastError;
+        if (errno == LibC.ENOSYS) throw new PlatformNotSupportedException("copying safely needs openat2 (Linux 5.6 or later)");
+        if (errno == LibC.ENOTDIR) throw new IOException($"cannot create directory \"/{relative}\": it or one of its parents is not a directory");
+        if (errno != LibC.ENOENT) throw LibC.Failure($"resolving \"/{relative}\" in the destination", errno);
 
         var (parent, name) = ContextPath.Split(relative);
         var parentFd = EnsureDirectory(parent, owner, time, symlinksFollowed);
         try
         {
-            if (Posix.MkdirAt(parentFd, name, 0x1ed) != 0)
+            if (LibC.MkdirAt(parentFd, name, 0x1ed) != 0)
             {
-                errno = Posix.LastError;
-                if (errno != Posix.EEXIST) throw Posix.Failure($"creating directory \"/{relative}\"", errno);
+                errno = LibC.LastError;
+                if (errno != LibC.EEXIST) throw LibC.Failure($"creating directory \"/{relative}\"", errno);
                 // A dangling symlink: like BuildKit (fs.RootPath, then MkdirAll) create its target, inside the root.
-                var target = Posix.ReadLink(parentFd, name)
+                var target = LibC.ReadLink(parentFd, name)
                     ?? throw new IOException($"cannot create directory \"/{relative}\": something is in the way");
                 if (symlinksFollowed >= 40) throw new IOException($"cannot create directory \"/{relative}\": too many levels of symlinks");
                 var resolved = ContextPath.Clean(target.StartsWith('/') ? target : ContextPath.Join(parent, target));
-                Posix.Close(EnsureDirectory(resolved, owner, time, symlinksFollowed + 1));
-                var followed = Open(relative, Posix.O_PATH | Posix.O_DIRECTORY);
-                if (followed < 0) throw Posix.Failure($"opening \"/{relative}\"");
+                LibC.Close(EnsureDirectory(resolved, owner, time, symlinksFollowed + 1));
+                var followed = Open(relative, LibC.O_PATH | LibC.O_DIRECTORY);
+                if (followed < 0) throw LibC.Failure($"opening \"/{relative}\"");
                 return followed;
             }
             // mkdir applies the umask: set the mode explicitly.
-            if (Posix.FchownAt(parentFd, name, owner.Uid, owner.Gid, Posix.AT_SYMLINK_NOFOLLOW) != 0 ||
-                Posix.FchmodAt(parentFd, name, 0x1ed, 0) != 0 ||
-                Posix.SetTimes(parentFd, name, time) != 0)
-                throw Posix.Failure($"setting metadata of \"/{relative}\"");
+            if (LibC.FchownAt(parentFd, name, owner.Uid, owner.Gid, LibC.AT_SYMLINK_NOFOLLOW) != 0 ||
+                LibC.FchmodAt(parentFd, name, 0x1ed, 0) != 0 ||
+                LibC.SetTimes(parentFd, name, time) != 0)
+                throw LibC.Failure($"setting metadata of \"/{relative}\"");
         }
-        finally { Posix.Close(parentFd); }
-        fd = Open(relative, Posix.O_PATH | Posix.O_DIRECTORY);
-        if (fd < 0) throw Posix.Failure($"opening \"/{relative}\"");
+        finally { LibC.Close(parentFd); }
+        fd = Open(relative, LibC.O_PATH | LibC.O_DIRECTORY);
+        if (fd < 0) throw LibC.Failure($"opening \"/{relative}\"");
         return fd;
     }
 
     public void Dispose()
     {
-        if (Fd >= 0) Posix.Close(Fd);
+        if (Fd >= 0) LibC.Close(Fd);
         Fd = -1;
     }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Ashlar.Builder.FileOps.Native;
+using Ashlar.Images.Native;
 using Microsoft.Win32.SafeHandles;
 
 namespace Ashlar.Builder.FileOps;
@@ -62,18 +62,18 @@ internal sealed record OwnerSpec(string User, string? Group)
 
     private static IEnumerable<string[]> ReadDatabase(string rootfs, string relative)
     {
-        var rootFd = Posix.OpenAt(Posix.AT_FDCWD, rootfs, Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_CLOEXEC, 0);
-        if (rootFd < 0) throw Posix.Failure($"opening {rootfs}");
+        var rootFd = LibC.OpenAt(LibC.AT_FDCWD, rootfs, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        if (rootFd < 0) throw LibC.Failure($"opening {rootfs}");
         string text;
         try
         {
-            var fd = Posix.OpenAt2(rootFd, relative, Posix.O_RDONLY | Posix.O_CLOEXEC, Posix.RESOLVE_IN_ROOT | Posix.RESOLVE_NO_MAGICLINKS);
+            var fd = LibC.OpenAt2(rootFd, relative, LibC.O_RDONLY | LibC.O_CLOEXEC, LibC.RESOLVE_IN_ROOT | LibC.RESOLVE_NO_MAGICLINKS);
             if (fd < 0) return [];
             using var stream = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Read);
             using var reader = new StreamReader(stream);
             text = reader.ReadToEnd();
         }
-        finally { Posix.Close(rootFd); }
+        finally { LibC.Close(rootFd); }
         return text.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.Split(':')).ToList();
     }
 }

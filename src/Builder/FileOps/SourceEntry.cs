@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Ashlar.Builder.Context;
-using Ashlar.Builder.FileOps.Native;
+using Ashlar.Images.Native;
 using Ashlar.Images.Content;
 
 namespace Ashlar.Builder.FileOps;
@@ -104,27 +104,27 @@ public sealed class SourceEntry
 
     /// <summary>True for a socket, which a copy skips inside directories (it cannot be part of an image).</summary>
     internal static bool IsSocket(string fullPath) =>
-        Posix.StatxAt(Posix.AT_FDCWD, fullPath, Posix.AT_SYMLINK_NOFOLLOW, Posix.STATX_BASIC_STATS, out var st) == 0 &&
-        (st.Mode & Posix.S_IFMT) == Posix.S_IFSOCK;
+        LibC.StatxAt(LibC.AT_FDCWD, fullPath, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var st) == 0 &&
+        (st.Mode & LibC.S_IFMT) == LibC.S_IFSOCK;
 
     /// <summary>Reads metadata of <paramref name="fullPath"/> without following a final symlink.</summary>
     internal static SourceEntry Stat(SourceTree? tree, string fullPath, string? sourcePath, string targetPath, bool overwritesMetadata)
     {
-        if (Posix.StatxAt(Posix.AT_FDCWD, fullPath, Posix.AT_SYMLINK_NOFOLLOW, Posix.STATX_BASIC_STATS, out var st) != 0)
-            throw Posix.Failure($"stat {fullPath}");
-        var type = (st.Mode & Posix.S_IFMT) switch
+        if (LibC.StatxAt(LibC.AT_FDCWD, fullPath, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var st) != 0)
+            throw LibC.Failure($"stat {fullPath}");
+        var type = (st.Mode & LibC.S_IFMT) switch
         {
-            Posix.S_IFDIR => SourceEntryType.Directory,
-            Posix.S_IFLNK => SourceEntryType.Symlink,
-            Posix.S_IFIFO => SourceEntryType.Fifo,
-            Posix.S_IFCHR => SourceEntryType.CharacterDevice,
-            Posix.S_IFBLK => SourceEntryType.BlockDevice,
-            Posix.S_IFREG => SourceEntryType.File,
+            LibC.S_IFDIR => SourceEntryType.Directory,
+            LibC.S_IFLNK => SourceEntryType.Symlink,
+            LibC.S_IFIFO => SourceEntryType.Fifo,
+            LibC.S_IFCHR => SourceEntryType.CharacterDevice,
+            LibC.S_IFBLK => SourceEntryType.BlockDevice,
+            LibC.S_IFREG => SourceEntryType.File,
             _ => throw new IOException($"\"{sourcePath ?? fullPath}\" is a socket: sockets cannot be copied"),
         };
-        var link = type == SourceEntryType.Symlink ? Posix.ReadLink(Posix.AT_FDCWD, fullPath) ?? throw Posix.Failure($"readlink {fullPath}") : null;
+        var link = type == SourceEntryType.Symlink ? LibC.ReadLink(LibC.AT_FDCWD, fullPath) ?? throw LibC.Failure($"readlink {fullPath}") : null;
         return new SourceEntry(tree, sourcePath, targetPath, type, st.Mode & 0xfffu, st.Uid, st.Gid,
-            type == SourceEntryType.File ? (long)st.Size : 0, link, Posix.ToTime(st.ModifyTime))
+            type == SourceEntryType.File ? (long)st.Size : 0, link, LibC.ToTime(st.ModifyTime))
         {
             Device = ((ulong)st.DevMajor << 32) | st.DevMinor,
             Inode = st.Inode,

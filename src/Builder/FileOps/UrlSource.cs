@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Ashlar.Images.Content;
+using Ashlar.Images.Native;
 
 namespace Ashlar.Builder.FileOps;
 
@@ -56,7 +57,7 @@ internal static class UrlSource
         if (expected is { } want && want != actual)
             throw new InvalidDataException($"ADD {url}: checksum mismatch: --checksum is {want} but the download is {actual}");
 
-        if (Native.Posix.FchmodAt(Native.Posix.AT_FDCWD, path, 0x180 /* 0600 */, 0) != 0) throw Native.Posix.Failure($"chmod {path}");
+        if (LibC.FchmodAt(LibC.AT_FDCWD, path, 0x180 /* 0600 */, 0) != 0) throw LibC.Failure($"chmod {path}");
         var lastModified = response.Content.Headers.LastModified;
         if (lastModified is { } mtime) File.SetLastWriteTimeUtc(path, mtime.UtcDateTime);
         return (path, lastModified);

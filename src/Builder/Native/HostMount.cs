@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Ashlar.Executor.Snapshots;
+using Ashlar.Images.Native;
 
 namespace Ashlar.Builder.Native;
 
@@ -7,10 +8,8 @@ namespace Ashlar.Builder.Native;
 /// A snapshot mounted on the host for file steps (COPY, WORKDIR), through mount(2) itself; unmounted on dispose.
 /// A read-only view of a single layer needs no mount: its directory is the tree.
 /// </summary>
-internal sealed partial class HostMount : IDisposable
+internal sealed class HostMount : IDisposable
 {
-    private const int MNT_DETACH = 2;
-    private const ulong MS_RDONLY = 1;
     private readonly bool _mounted;
 
     private HostMount(string path, bool mounted)
@@ -29,8 +28,8 @@ internal sealed partial class HostMount : IDisposable
             return new HostMount(mount.Source, mounted: false);
         var target = System.IO.Path.Combine(scratchDirectory, "mnt-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(target);
-        var flags = mount.UpperDirectory is null ? MS_RDONLY : 0;
-        if (mount_(mount.Source, target, mount.Type, flags, string.Join(',', mount.Options)) != 0)
+        var flags = mount.UpperDirectory is null ? LibC.MS_RDONLY : 0;
+        if (LibC.Mount(mount.Source, target, mount.Type, flags, string.Join(',', mount.Options)) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             Directory.Delete(target);
@@ -42,14 +41,9 @@ internal sealed partial class HostMount : IDisposable
     public void Dispose()
     {
         if (!_mounted) return;
-        umount2(Path, MNT_DETACH);
+        LibC.Unmount(Path, LibC.MNT_DETACH);
         try { Directory.Delete(Path); }
         catch (IOException) { }
     }
 
-    [LibraryImport("libc", EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int mount_(string source, string target, string fileSystemType, ulong flags, string data);
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int umount2(string target, int flags);
 }

@@ -22,10 +22,10 @@ public static class LayerDiff
     {
         if (!Directory.Exists(upperDirectory))
             throw new DirectoryNotFoundException($"upper directory {upperDirectory} does not exist");
-        await using var compressed = new HashingStream(output, leaveOpen: true);
+        await using var compressed = new HashingWriteStream(output);
         Digest diffId;
         await using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
-        await using (var tar = new HashingStream(gzip, leaveOpen: true))
+        await using (var tar = new HashingWriteStream(gzip))
         {
             await WriteTarAsync(upperDirectory, tar, cancellationToken).ConfigureAwait(false);
             diffId = tar.Digest;

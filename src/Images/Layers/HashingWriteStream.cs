@@ -3,7 +3,10 @@ using Ashlar.Images.Content;
 
 namespace Ashlar.Images.Layers;
 
-/// <summary>Hashes (sha256) and counts bytes on their way to an inner stream: the DiffID of a tar being compressed.</summary>
+/// <summary>
+/// Hashes (sha256) and counts bytes on their way to an inner stream: the DiffID of a tar being compressed, or the
+/// digest of the compressed layer itself. The inner stream stays open: its owner disposes it.
+/// </summary>
 internal sealed class HashingWriteStream(Stream inner) : Stream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -24,7 +27,7 @@ internal sealed class HashingWriteStream(Stream inner) : Stream
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         _hash.AppendData(buffer.Span);
-        await inner.WriteAsync(buffer, cancellationToken);
+        await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         BytesWritten += buffer.Length;
     }
 

@@ -81,10 +81,7 @@ internal sealed class RootedDirectory : IDisposable
 
     private int OpenInRoot(string relative)
     {
-        int fd;
-        do fd = LibC.OpenAt2(_rootFd, relative, (ulong)(LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC), LibC.RESOLVE_IN_ROOT | LibC.RESOLVE_NO_MAGICLINKS);
-        while (fd < 0 && LibC.LastError == LibC.EINTR);
-        return fd;
+        return LibC.OpenAt2(_rootFd, relative, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, LibC.RESOLVE_IN_ROOT | LibC.RESOLVE_NO_MAGICLINKS);
     }
 
     /// <summary>The type bits (S_IFMT) of <paramref name="name"/> in a directory, or null when absent; never follows it.</summary>

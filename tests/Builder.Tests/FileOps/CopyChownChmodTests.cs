@@ -1,6 +1,7 @@
 using Ashlar.Builder.Context;
 using Ashlar.Builder.FileOps;
 using Ashlar.Builder.Tests.FileOps.Support;
+using Ashlar.Images.Native;
 using static Ashlar.Builder.Tests.FileOps.Support.FileOpsSandbox;
 
 namespace Ashlar.Builder.Tests.FileOps;
@@ -48,8 +49,8 @@ public sealed class CopyChownChmodTests : IDisposable
         var stage = Path.Combine(_box.Directory, "stage");
         _box.Write("bin/tool", "t", under: stage);
         Chmod(Path.Combine(stage, "bin/tool"), 0x1ed);
-        Ashlar.Builder.FileOps.Native.Posix.FchownAt(Ashlar.Builder.FileOps.Native.Posix.AT_FDCWD, Path.Combine(stage, "bin/tool"), 42, 43, 0);
-        Ashlar.Builder.FileOps.Native.Posix.FchownAt(Ashlar.Builder.FileOps.Native.Posix.AT_FDCWD, _box.Write("ctx", "c"), 42, 43, 0);
+        LibC.FchownAt(LibC.AT_FDCWD, Path.Combine(stage, "bin/tool"), 42, 43, 0);
+        LibC.FchownAt(LibC.AT_FDCWD, _box.Write("ctx", "c"), 42, 43, 0);
 
         await _box.CopyAsync(Copy("/usr/local/bin/", "/bin/tool"), SourceTree.FromDirectory(stage, "stage \"build\""));
         await _box.CopyAsync(Copy("/ctx", "ctx"));

@@ -1,5 +1,6 @@
 using Ashlar.Builder.FileOps;
 using Ashlar.Builder.Tests.FileOps.Support;
+using Ashlar.Images.Native;
 using static Ashlar.Builder.Tests.FileOps.Support.FileOpsSandbox;
 
 namespace Ashlar.Builder.Tests.FileOps;
@@ -108,7 +109,7 @@ public sealed class CopySymlinksAndContainmentTests : IDisposable
     public async Task Hard_links_within_one_copy_stay_hard_links()
     {
         var first = _box.Write("d/a", "same");
-        Assert.Equal(0, Ashlar.Builder.FileOps.Native.Posix.LinkAt(Ashlar.Builder.FileOps.Native.Posix.AT_FDCWD, first, Ashlar.Builder.FileOps.Native.Posix.AT_FDCWD, Path.Combine(_box.Context, "d/b"), 0));
+        Assert.Equal(0, LibC.LinkAt(LibC.AT_FDCWD, first, LibC.AT_FDCWD, Path.Combine(_box.Context, "d/b"), 0));
         _box.Write("d/c", "other");
 
         await _box.CopyAsync(Copy("/h/", "d"));
@@ -122,12 +123,12 @@ public sealed class CopySymlinksAndContainmentTests : IDisposable
     public async Task Extended_attributes_are_copied()
     {
         var file = _box.Write("bin/ping", "p", mode: 0x1ed);
-        if (Ashlar.Builder.FileOps.Native.Posix.SetXattr(file, "user.origin", "context"u8.ToArray()) != 0)
+        if (LibC.LSetXattr(file, "user.origin", "context"u8.ToArray()) != 0)
             return; // the temp filesystem has no user xattrs: nothing to check here
 
         await _box.CopyAsync(Copy("/usr/bin/", "bin/ping"));
 
-        var copied = Ashlar.Builder.FileOps.Native.Posix.ListXattrs(_box.InRootfs("/usr/bin/ping"));
+        var copied = LibC.ListXattrs(_box.InRootfs("/usr/bin/ping"));
         Assert.Contains(copied, x => x.Key == "user.origin" && x.Value.SequenceEqual("context"u8.ToArray()));
     }
 }

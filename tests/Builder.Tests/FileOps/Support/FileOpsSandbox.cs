@@ -1,6 +1,6 @@
 using Ashlar.Builder.Context;
 using Ashlar.Builder.FileOps;
-using Ashlar.Builder.FileOps.Native;
+using Ashlar.Images.Native;
 
 namespace Ashlar.Builder.Tests.FileOps.Support;
 
@@ -52,7 +52,7 @@ internal sealed class FileOpsSandbox : IDisposable
 
     public static void Chmod(string path, uint mode)
     {
-        if (Posix.FchmodAt(Posix.AT_FDCWD, path, mode, 0) != 0) throw Posix.Failure($"chmod {path}");
+        if (LibC.FchmodAt(LibC.AT_FDCWD, path, mode, 0) != 0) throw LibC.Failure($"chmod {path}");
     }
 
     public Task<BuildContext> OpenContextAsync(string? dockerfile = null) => BuildContext.OpenAsync(Context, dockerfile);
@@ -78,17 +78,17 @@ internal sealed class FileOpsSandbox : IDisposable
 
     public static EntryStat StatPath(string full)
     {
-        if (Posix.StatxAt(Posix.AT_FDCWD, full, Posix.AT_SYMLINK_NOFOLLOW, Posix.STATX_BASIC_STATS, out var st) != 0)
-            throw Posix.Failure($"stat {full}");
-        var type = (st.Mode & Posix.S_IFMT) switch
+        if (LibC.StatxAt(LibC.AT_FDCWD, full, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var st) != 0)
+            throw LibC.Failure($"stat {full}");
+        var type = (st.Mode & LibC.S_IFMT) switch
         {
-            Posix.S_IFDIR => "dir",
-            Posix.S_IFLNK => "symlink",
-            Posix.S_IFREG => "file",
+            LibC.S_IFDIR => "dir",
+            LibC.S_IFLNK => "symlink",
+            LibC.S_IFREG => "file",
             _ => "other",
         };
-        var link = type == "symlink" ? Posix.ReadLink(Posix.AT_FDCWD, full) : null;
-        return new EntryStat(type, st.Mode & 0xfffu, st.Uid, st.Gid, Posix.ToTime(st.ModifyTime), st.Inode, st.LinkCount, link);
+        var link = type == "symlink" ? LibC.ReadLink(LibC.AT_FDCWD, full) : null;
+        return new EntryStat(type, st.Mode & 0xfffu, st.Uid, st.Gid, LibC.ToTime(st.ModifyTime), st.Inode, st.LinkCount, link);
     }
 
     public void Dispose()

@@ -2,22 +2,27 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 
-
-namespace Ashlar.Builder.Tests.Support;
+namespace Ashlar.Tests.Shared;
 
 /// <summary>
 /// Publishes the NativeAOT init once per source version (cached under the temp dir, guarded by a lock file)
 /// and points the executor at it. If publishing fails, the tests still run on the JIT-started init.
+/// Compiled into each test project that runs containers (linked from tests/Shared).
 /// </summary>
 internal static class NativeInit
 {
+    // The executor's EnvironmentVariable and FileName; literal here because not every
+    // test project that links this file sees the executor's internals.
+    private const string EnvironmentVariable = "ASHLAR_INIT";
+    private const string FileName = "ashlar-init";
+
     private static readonly Lazy<string?> Published = new(Publish);
 
     public static string? EnsureConfigured()
     {
-        if (Environment.GetEnvironmentVariable("ASHLAR_INIT") is { Length: > 0 } existing) return existing;
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } existing) return existing;
         var path = Published.Value;
-        if (path is not null) Environment.SetEnvironmentVariable("ASHLAR_INIT", path);
+        if (path is not null) Environment.SetEnvironmentVariable(EnvironmentVariable, path);
         return path;
     }
 
@@ -36,7 +41,7 @@ internal static class NativeInit
             hash.AppendData(File.ReadAllBytes(file));
         }
         var dir = Path.Combine(Path.GetTempPath(), "ashlar-test-init", Convert.ToHexStringLower(hash.GetHashAndReset())[..16]);
-        var binary = Path.Combine(dir, "ashlar-init");
+        var binary = Path.Combine(dir, FileName);
         Directory.CreateDirectory(dir);
         using var gate = AcquireLock(Path.Combine(dir, ".lock"));
         if (File.Exists(binary)) return binary;
@@ -46,7 +51,7 @@ internal static class NativeInit
         publish.StandardOutput.ReadToEndAsync();
         publish.StandardError.ReadToEndAsync();
         if (!publish.WaitForExit(TimeSpan.FromMinutes(5)) || publish.ExitCode != 0) return null;
-        File.Move(Path.Combine(dir, "out", "ashlar-init"), binary);
+        File.Move(Path.Combine(dir, "out", FileName), binary);
         return binary;
     }
 

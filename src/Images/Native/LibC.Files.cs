@@ -1,42 +1,21 @@
 using System.Runtime.InteropServices;
 
-namespace Ashlar.Builder.FileOps.Native;
+namespace Ashlar.Images.Native;
 
-/// <summary>
-/// The libc calls COPY/ADD need that .NET does not expose: *at calls on directory descriptors (so a symlink planted in a
-/// rootfs is never followed out of it), openat2 with RESOLVE_IN_ROOT, statx (inode, device, ctime for the stat cache
-/// and hard links), ownership and nanosecond times. Source-generated P/Invoke, NativeAOT clean.
-/// </summary>
-internal static unsafe partial class Posix
+/// <summary>Files and directories: open, the *at calls, statx, times, links, device nodes, fsync and flock.</summary>
+internal static unsafe partial class LibC
 {
-    private const string Lib = "libc";
-
-    public const int AT_FDCWD = -100;
-    public const int AT_SYMLINK_NOFOLLOW = 0x100;
-    public const int AT_REMOVEDIR = 0x200;
-    public const int AT_EMPTY_PATH = 0x1000;
-
-    public const int O_RDONLY = 0, O_WRONLY = 1;
-    public const int O_CREAT = 0x40, O_EXCL = 0x80;
-    public const int O_CLOEXEC = 0x80000, O_PATH = 0x200000;
-    // O_DIRECTORY and O_NOFOLLOW differ between x86-64 and the generic (arm64) ABI.
-    public static readonly int O_DIRECTORY = IsX86 ? 0x10000 : 0x4000;
-    public static readonly int O_NOFOLLOW = IsX86 ? 0x20000 : 0x8000;
-
     public const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
 
-    public const uint S_IFMT = 0xF000, S_IFIFO = 0x1000, S_IFCHR = 0x2000, S_IFDIR = 0x4000,
-        S_IFBLK = 0x6000, S_IFREG = 0x8000, S_IFLNK = 0xA000, S_IFSOCK = 0xC000;
-
-    public const int EEXIST = 17, ENOENT = 2, ENOTDIR = 20, ENOSYS = 38, EINTR = 4, ELOOP = 40;
+    public const long UTIME_OMIT = (1L << 30) - 2;
 
     public const uint STATX_BASIC_STATS = 0x7ff;
 
-    private static bool IsX86 => RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
-    private const long SYS_openat2 = 437; // same number on every architecture (unified syscall table)
+    // openat2 has the same number on every architecture (the unified syscall table).
+    private const long SYS_openat2 = 437;
 
     [StructLayout(LayoutKind.Sequential)]
-    private struct OpenHow
+    public struct OpenHow
     {
         public ulong Flags;
         public ulong Mode;
@@ -58,6 +37,7 @@ internal static unsafe partial class Posix
         private int _reserved;
     }
 
+    /// <summary>Linux <c>struct statx</c>: its layout is the same on every architecture, unlike <c>struct stat</c>.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct Statx
     {
@@ -81,8 +61,11 @@ internal static unsafe partial class Posix
         public uint RdevMinor;
         public uint DevMajor;
         public uint DevMinor;
-        private fixed ulong _spare2[14];
+        private fixed ulong _spare[14];
     }
+
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags, uint mode);
 
     [LibraryImport(Lib, EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int OpenAt(int dirFd, string path, int flags, uint mode);
@@ -90,7 +73,7 @@ internal static unsafe partial class Posix
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial long Syscall(long number, int dirFd, string path, OpenHow* how, nuint size);
 
-    /// <summary>openat2(2); returns -1 with errno set on failure (ENOSYS before Linux 5.6).</summary>
+    /// <summary>openat2(2), retried on EINTR; returns -1 with errno set on failure (ENOSYS before Linux 5.6).</summary>
     public static int OpenAt2(int dirFd, string path, int flags, ulong resolve)
     {
         var how = new OpenHow { Flags = (ulong)flags, Resolve = resolve };
@@ -102,6 +85,12 @@ internal static unsafe partial class Posix
 
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "fsync", SetLastError = true)]
+    public static partial int Fsync(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(int fd, int operation);
 
     [LibraryImport(Lib, EntryPoint = "mkdirat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int MkdirAt(int dirFd, string path, uint mode);
@@ -125,7 +114,7 @@ internal static unsafe partial class Posix
     public static partial int FchmodAt(int dirFd, string path, uint mode, int flags);
 
     [LibraryImport(Lib, EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int UtimensAt(int dirFd, string path, Timespec* times, int flags);
+    public static partial int UtimensAt(int dirFd, string path, Timespec* times, int flags);
 
     [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int StatxAt(int dirFd, string path, int flags, uint mask, out Statx buffer);
@@ -139,6 +128,9 @@ internal static unsafe partial class Posix
     [LibraryImport(Lib, EntryPoint = "free")]
     private static partial void Free(nint pointer);
 
+    [LibraryImport(Lib, EntryPoint = "copy_file_range", SetLastError = true)]
+    public static partial nint CopyFileRange(int inFd, long* inOffset, int outFd, long* outOffset, nuint length, uint flags);
+
     /// <summary>realpath(3); null with errno set on failure.</summary>
     public static string? RealPath(string path)
     {
@@ -148,51 +140,15 @@ internal static unsafe partial class Posix
         finally { Free(result); }
     }
 
-    [LibraryImport(Lib, EntryPoint = "llistxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial nint LListXattr(string path, byte* list, nuint size);
-
-    [LibraryImport(Lib, EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial nint LGetXattr(string path, string name, byte* value, nuint size);
-
-    [LibraryImport(Lib, EntryPoint = "lsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int LSetXattr(string path, string name, byte* value, nuint size, int flags);
-
-    /// <summary>Every extended attribute of a path (not following a final symlink); empty when there are none or no support.</summary>
-    public static List<KeyValuePair<string, byte[]>> ListXattrs(string path)
+    /// <summary>readlinkat(2) as a string; null with errno set on failure.</summary>
+    public static string? ReadLink(int dirFd, string path)
     {
-        var result = new List<KeyValuePair<string, byte[]>>();
-        var size = LListXattr(path, null, 0);
-        if (size <= 0) return result;
-        var names = new byte[size];
-        fixed (byte* p = names) size = LListXattr(path, p, (nuint)names.Length);
-        if (size <= 0) return result;
-        foreach (var name in System.Text.Encoding.UTF8.GetString(names, 0, (int)size).Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        var buffer = new byte[4096];
+        fixed (byte* p = buffer)
         {
-            var length = LGetXattr(path, name, null, 0);
-            if (length < 0) continue;
-            var value = new byte[length];
-            fixed (byte* v = value) length = LGetXattr(path, name, v, (nuint)value.Length);
-            if (length >= 0) result.Add(new(name, value[..(int)length]));
+            var n = ReadlinkAt(dirFd, path, p, (nuint)buffer.Length);
+            return n < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n);
         }
-        return result;
-    }
-
-    /// <summary>lsetxattr(2); returns 0 or -1 with errno set.</summary>
-    public static int SetXattr(string path, string name, byte[] value)
-    {
-        fixed (byte* v = value) return LSetXattr(path, name, v, (nuint)value.Length, 0);
-    }
-
-    [LibraryImport(Lib, EntryPoint = "copy_file_range", SetLastError = true)]
-    public static partial nint CopyFileRange(int inFd, long* inOffset, int outFd, long* outOffset, nuint length, uint flags);
-
-    public static int LastError => Marshal.GetLastPInvokeError();
-
-    /// <summary>An <see cref="IOException"/> for the last failed call, naming what was being done.</summary>
-    public static IOException Failure(string what, int? errno = null)
-    {
-        var code = errno ?? LastError;
-        return new IOException($"{what}: {Marshal.GetPInvokeErrorMessage(code)}", code);
     }
 
     /// <summary>Sets access and modification time of <paramref name="path"/> in a directory, never following it.</summary>
@@ -214,14 +170,10 @@ internal static unsafe partial class Posix
     public static DateTimeOffset ToTime(StatxTimestamp time) =>
         DateTimeOffset.UnixEpoch.AddTicks(time.Seconds * TimeSpan.TicksPerSecond + time.Nanoseconds / 100);
 
-    /// <summary>readlinkat(2) as a string; null with errno set on failure.</summary>
-    public static string? ReadLink(int dirFd, string path)
+    /// <summary>glibc's makedev.</summary>
+    public static ulong MakeDevice(int major, int minor)
     {
-        var buffer = new byte[4096];
-        fixed (byte* p = buffer)
-        {
-            var n = ReadlinkAt(dirFd, path, p, (nuint)buffer.Length);
-            return n < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n);
-        }
+        ulong ma = (uint)major, mi = (uint)minor;
+        return ((ma & 0xfffff000UL) << 32) | ((ma & 0xfffUL) << 8) | ((mi & 0xffffff00UL) << 12) | (mi & 0xffUL);
     }
 }
