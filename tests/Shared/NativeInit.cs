@@ -30,7 +30,8 @@ internal static class NativeInit
     {
         var repo = FindRepositoryRoot();
         if (repo is null) return null;
-        var sources = new[] { "src/Executor", "src/Executor.Init" }
+        // Everything the init binary is compiled from, so a change in any of it republishes.
+        var sources = new[] { "src/Executor", "src/Executor.Init", "src/Images" }
             .SelectMany(d => Directory.EnumerateFiles(Path.Combine(repo, d), "*", SearchOption.AllDirectories))
             .Where(f => (f.EndsWith(".cs") || f.EndsWith(".csproj")) && !f.Contains("/obj/") && !f.Contains("/bin/"))
             .Order(StringComparer.Ordinal);
