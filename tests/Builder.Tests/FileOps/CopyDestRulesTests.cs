@@ -37,10 +37,10 @@ public sealed class CopyDestRulesTests : IDisposable
     {
         _box.Write("a.txt", "a");
 
-        await _box.CopyAsync(Copy("sub/", "a.txt") with { WorkingDirectory = "/work/dir" });
+        await _box.CopyAsync(Copy("sub/", "a.txt") with { WorkingDirectory = "/srv/app" });
         await _box.CopyAsync(Copy(".", "a.txt") with { WorkingDirectory = "/w2" });
 
-        Assert.Equal("a", _box.Read("/work/dir/sub/a.txt"));
+        Assert.Equal("a", _box.Read("/srv/app/sub/a.txt"));
         Assert.Equal("a", _box.Read("/w2/a.txt"));
     }
 
