@@ -28,13 +28,19 @@ public sealed class FileDistributedCacheConcurrencyTests : IDisposable
         })).ToArray();
         var readerTasks = Enumerable.Range(0, 3).Select(r => Task.Run(async () =>
         {
-            while (!stop.IsCancellationRequested)
+            // Read while the writers run, then one whole pass after they are done (every key exists by then),
+            // so a reader that the scheduler started late still reads something.
+            while (true)
+            {
+                var writersDone = stop.IsCancellationRequested;
                 foreach (var key in keys)
                     if (await instances[r].GetAsync(key) is { } value)
                     {
                         CheckedValue.Verify(value);
                         Interlocked.Increment(ref reads);
                     }
+                if (writersDone) break;
+            }
         })).ToArray();
 
         await Task.WhenAll(writerTasks);
