@@ -141,7 +141,8 @@ public sealed class CopyPlan : IAsyncDisposable
                     try
                     {
                         await using var tar = await ArchiveFormat.OpenDecompressedAsync(item.Entries[0].FullPath!, cancellationToken);
-                        var result = await LayerUnpacker.UnpackAsync(tar, $"/proc/self/fd/{fd}", new UnpackOptions(), cancellationToken);
+                        // A user's archive is not a layer: ".wh." entries are files, not deletions.
+                        var result = await LayerUnpacker.UnpackAsync(tar, $"/proc/self/fd/{fd}", new UnpackOptions { Whiteouts = WhiteoutMode.Keep }, cancellationToken);
                         extracted += result.Entries;
                     }
                     catch (InvalidDataException e)

@@ -59,7 +59,7 @@ public static class LayerUnpacker
             if (path.Length == 0) return; // "./": the root itself keeps its own metadata
             var (parent, name) = LayerPath.Split(path);
 
-            if (name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+            if (options.Whiteouts != WhiteoutMode.Keep && name.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
             {
                 if (name == OpaqueWhiteout) Opaque(parent, entry.Name);
                 else Whiteout(parent, name[WhiteoutPrefix.Length..], entry.Name);

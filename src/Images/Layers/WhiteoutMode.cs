@@ -11,4 +11,10 @@ public enum WhiteoutMode
     /// <c>trusted.overlay.opaque=y</c> on an opaque directory. For a per-layer snapshot used as an overlay lower dir.
     /// </summary>
     Overlay,
+
+    /// <summary>
+    /// Not whiteouts at all: <c>.wh.</c> names are ordinary files. For a user's archive that ADD extracts, which is
+    /// not a layer (docker's Untar writes such entries as they are).
+    /// </summary>
+    Keep,
 }

@@ -35,6 +35,26 @@ public sealed class AddArchivesTests : IDisposable
     }
 
     [Fact]
+    public async Task Whiteout_names_in_an_archive_are_plain_files_that_delete_nothing()
+    {
+        Directory.CreateDirectory(_box.InRootfs("/d"));
+        await File.WriteAllTextAsync(_box.InRootfs("/d/hidden"), "still here");
+        var archive = Path.Combine(_box.Context, "wh.tar");
+        await using (var stream = File.Create(archive))
+        await using (var writer = new TarWriter(stream, TarEntryFormat.Pax))
+        {
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, ".wh.hidden") { DataStream = new MemoryStream("w"u8.ToArray()) });
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, ".wh..wh..opq") { DataStream = new MemoryStream("o"u8.ToArray()) });
+        }
+
+        await _box.CopyAsync(Add("/d/", "wh.tar"));
+
+        Assert.Equal("still here", _box.Read("/d/hidden"));
+        Assert.Equal("w", _box.Read("/d/.wh.hidden"));
+        Assert.Equal("o", _box.Read("/d/.wh..wh..opq"));
+    }
+
+    [Fact]
     public async Task Unpack_false_copies_the_archive_and_copy_never_extracts()
     {
         WriteArchive("b.tar.gz", "gzip");
