@@ -15,6 +15,8 @@ public sealed class Snapshotter
     /// <summary>overlayfs refuses more lower layers than this; longer chains are flattened below the top ones.</summary>
     public const int MaxLowerLayers = 500;
 
+    private const string FlattenedPrefix = "flattened:";
+
     private readonly string _root;
     private readonly int _maxLowers;
     private readonly Lock _lock = new();
@@ -81,6 +83,46 @@ public sealed class Snapshotter
             var doomed = Path.Combine(_root, "removing-" + snapshot.Id);
             Directory.Move(Path.Combine(_root, snapshot.Id), doomed);
             DeleteTree(doomed);
+        }
+    }
+
+    /// <summary>
+    /// Removes every committed snapshot that <paramref name="keep"/> rejects, unless something kept stands on it: an
+    /// active snapshot or view (a running step, <c>ashlar run</c>, an unpack in progress) keeps its whole parent chain,
+    /// and a kept chain keeps the flattened copy of its lower part. Returns the names removed and the bytes reclaimed.
+    /// </summary>
+    public (IReadOnlyList<string> Removed, long ReclaimedBytes) Prune(Func<SnapshotInfo, bool> keep)
+    {
+        lock (_lock)
+        {
+            var all = Directory.EnumerateDirectories(_root)
+                .Select(d => Path.GetFileName(d)!)
+                .Where(id => int.TryParse(id, out _))
+                .Select(id => ReadInfo(id) is { } info ? new Stored(id, info) : null)
+                .OfType<Stored>().ToList();
+            var byName = all.ToDictionary(s => s.Info.Name);
+            var kept = new HashSet<string>();
+            foreach (var snapshot in all.Where(s => s.Info.Kind != SnapshotKind.Committed || keep(s.Info)))
+                for (var name = snapshot.Info.Name; name is not null && kept.Add(name);)
+                    name = byName.TryGetValue(name, out var stored) ? stored.Info.Parent : null;
+            // "flattened:X" merges the chain below X: it is needed exactly while X is.
+            foreach (var snapshot in all.Where(s => s.Info.Name.StartsWith(FlattenedPrefix, StringComparison.Ordinal)))
+                if (kept.Contains(snapshot.Info.Name[FlattenedPrefix.Length..])) kept.Add(snapshot.Info.Name);
+
+            var removed = new List<string>();
+            long reclaimed = 0;
+            // Every child of a removed snapshot is removed too (a kept child keeps its parents), so order does not matter.
+            foreach (var snapshot in all.Where(s => !kept.Contains(s.Info.Name)))
+            {
+                if (Resolve(snapshot.Info.Name) != snapshot.Id) continue; // renamed or removed meanwhile
+                File.Delete(NameLink(snapshot.Info.Name));
+                var doomed = Path.Combine(_root, "removing-" + snapshot.Id);
+                Directory.Move(Path.Combine(_root, snapshot.Id), doomed);
+                reclaimed += SizeOf(doomed);
+                DeleteTree(doomed);
+                removed.Add(snapshot.Info.Name);
+            }
+            return (removed, reclaimed);
         }
     }
 
@@ -154,7 +196,7 @@ public sealed class Snapshotter
         // Keep the top layers as they are and merge everything below into one cached snapshot.
         var kept = chain.Take(_maxLowers - 1).ToList();
         var below = chain.Skip(_maxLowers - 1).ToList();
-        var flatName = "flattened:" + below[0].Name;
+        var flatName = FlattenedPrefix + below[0].Name;
         if (Stat(flatName) is not { } flat)
         {
             var key = "flattening:" + Guid.NewGuid().ToString("N");
@@ -229,6 +271,11 @@ public sealed class Snapshotter
         if (string.IsNullOrEmpty(name) || name.Contains('\n') || name.Contains('\0'))
             throw new ArgumentException($"invalid snapshot name \"{name}\"", nameof(name));
     }
+
+    // Apparent size, as docker reports it; links are counted, never followed.
+    private static long SizeOf(string path) =>
+        new DirectoryInfo(path).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
+            .Sum(f => f.LinkTarget is null ? f.Length : 0);
 
     internal static void DeleteTree(string path)
     {
