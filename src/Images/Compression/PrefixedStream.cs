@@ -1,7 +1,9 @@
+using Ashlar.Images.IO;
+
 namespace Ashlar.Images.Compression;
 
 /// <summary>A read-only stream that yields some already-read bytes, then the rest of an inner stream.</summary>
-internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner, bool leaveOpen) : Stream
+internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner, bool leaveOpen) : ReadOnlyStream
 {
     private ReadOnlyMemory<byte> _prefix = prefix;
 
@@ -30,14 +32,4 @@ internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner, 
         if (disposing && !leaveOpen) inner.Dispose();
         base.Dispose(disposing);
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

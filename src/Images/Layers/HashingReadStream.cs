@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 using Ashlar.Images.Content;
+using Ashlar.Images.IO;
 
 namespace Ashlar.Images.Layers;
 
 /// <summary>Hashes (sha256) and counts every byte read through it: the DiffID of a layer as it streams past.</summary>
-internal sealed class HashingReadStream(Stream inner) : Stream
+internal sealed class HashingReadStream(Stream inner) : ReadOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -46,13 +47,5 @@ internal sealed class HashingReadStream(Stream inner) : Stream
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,3 +1,5 @@
+using Ashlar.Images.IO;
+
 namespace Ashlar.Images.Registry.Transfer;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Ashlar.Images.Registry.Transfer;
 /// (the content store, hashing as it writes) never sees the break, so nothing already received is fetched twice.
 /// </summary>
 internal sealed class ResumingDownloadStream(Stream first, long length, Func<long, CancellationToken, Task<Stream>> reopenAt,
-    RetryPolicy retry, TimeSpan stallTimeout) : Stream
+    RetryPolicy retry, TimeSpan stallTimeout) : ReadOnlyStream
 {
     Stream current = first;
     long position;
@@ -47,15 +49,8 @@ internal sealed class ResumingDownloadStream(Stream first, long length, Func<lon
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => length;
     public override long Position { get => position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
