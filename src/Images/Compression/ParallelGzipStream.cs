@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
 
@@ -103,6 +104,11 @@ internal sealed class ParallelGzipStream : Stream
                 output.Write(EmptyFinalBlock);
                 return output.Result();
             }
+            if (LooksIncompressible(block.AsSpan(0, length)))
+            {
+                WriteStored(output, block.AsSpan(0, length), final);
+                return output.Result();
+            }
             using (var deflate = new DeflateStream(output, level, leaveOpen: true))
             {
                 deflate.Write(block, 0, length);
@@ -120,6 +126,49 @@ internal sealed class ParallelGzipStream : Stream
         {
             ArrayPool<byte>.Shared.Return(block);
         }
+    }
+
+    /// <summary>
+    /// Whether a block is so close to random (already compressed files: .gz, .jpg, .zip, random data) that deflating
+    /// it would only spend CPU: the order-0 entropy of a sample of it above 7.95 bits per byte. A deterministic
+    /// function of the bytes, so the output stays reproducible; a miss only costs a little ratio.
+    /// </summary>
+    internal static bool LooksIncompressible(ReadOnlySpan<byte> block)
+    {
+        const int Piece = 256, Stride = 16 * Piece; // 1/16 of the block: 64 KiB of a 1 MiB block
+        if (block.Length < 4 * Stride) return false;
+        Span<int> counts = stackalloc int[256];
+        var sampled = 0;
+        for (var start = 0; start + Piece <= block.Length; start += Stride)
+        {
+            foreach (var b in block.Slice(start, Piece)) counts[b]++;
+            sampled += Piece;
+        }
+        double entropy = 0;
+        foreach (var count in counts)
+        {
+            if (count == 0) continue;
+            var p = (double)count / sampled;
+            entropy -= p * Math.Log2(p);
+        }
+        return entropy > 7.95;
+    }
+
+    /// <summary>Stored (uncompressed) deflate blocks of at most 65,535 bytes; the stream is on a byte boundary here.</summary>
+    private static void WriteStored(BlockBuffer output, ReadOnlySpan<byte> data, bool final)
+    {
+        Span<byte> header = stackalloc byte[5];
+        do
+        {
+            var n = Math.Min(data.Length, ushort.MaxValue);
+            header[0] = (byte)(final && n == data.Length ? 1 : 0); // BFINAL, BTYPE=00, then padding to the byte boundary
+            BinaryPrimitives.WriteUInt16LittleEndian(header[1..], (ushort)n);
+            BinaryPrimitives.WriteUInt16LittleEndian(header[3..], (ushort)~n);
+            output.Write(header);
+            output.Write(data[..n]);
+            data = data[n..];
+        }
+        while (!data.IsEmpty);
     }
 
     private void WriteHeaderOnce()
