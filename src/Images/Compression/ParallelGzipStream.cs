@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
+using System.Threading.Channels;
 
 namespace Ashlar.Images.Compression;
 
@@ -25,13 +26,14 @@ internal sealed class ParallelGzipStream : Stream
     private readonly bool _leaveOpen;
     private readonly CompressionLevel _level;
     private readonly int _blockSize;
-    private readonly int _maxPending;
-    private readonly Queue<Task<CompressedBlock>> _pending = new();
+    // Blocks being compressed, in stream order; one writer task awaits each in turn and writes it out, so hashing
+    // and writing the output (a BlobWriter hashes as it writes) run beside the caller's own work.
+    private readonly Channel<Task<CompressedBlock>> _blocks;
     private readonly Crc32 _crc = new();
+    private Task? _writer;
     private byte[] _block;
     private int _filled;
     private long _length;
-    private bool _headerWritten;
     private bool _finished;
 
     public ParallelGzipStream(Stream destination, CompressionLevel level = CompressionLevel.Fastest, bool leaveOpen = false,
@@ -42,7 +44,8 @@ internal sealed class ParallelGzipStream : Stream
         _level = level;
         _blockSize = blockSize;
         // Two blocks in flight per core keep every core busy while finished blocks wait to be written in order.
-        _maxPending = 2 * Math.Max(1, parallelism ?? Environment.ProcessorCount);
+        var pending = 2 * Math.Max(1, parallelism ?? Environment.ProcessorCount);
+        _blocks = Channel.CreateBounded<Task<CompressedBlock>>(new BoundedChannelOptions(pending) { SingleReader = true, SingleWriter = true });
         _block = ArrayPool<byte>.Shared.Rent(blockSize);
     }
 
@@ -52,8 +55,7 @@ internal sealed class ParallelGzipStream : Stream
         {
             var n = Append(buffer);
             buffer = buffer[n..];
-            if (_filled == _blockSize) Dispatch(final: false);
-            while (_pending.Count >= _maxPending) WriteBlock(_pending.Dequeue().GetAwaiter().GetResult());
+            if (_filled == _blockSize) DispatchAsync(final: false, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         }
     }
 
@@ -65,8 +67,7 @@ internal sealed class ParallelGzipStream : Stream
         {
             var n = Append(buffer.Span);
             buffer = buffer[n..];
-            if (_filled == _blockSize) Dispatch(final: false);
-            while (_pending.Count >= _maxPending) await WriteBlockAsync(await _pending.Dequeue(), cancellationToken);
+            if (_filled == _blockSize) await DispatchAsync(final: false, cancellationToken);
         }
     }
 
@@ -84,14 +85,50 @@ internal sealed class ParallelGzipStream : Stream
         return n;
     }
 
-    private void Dispatch(bool final)
+    /// <summary>Hands the filled block to a compressing task; waits while the writer is that many blocks behind.</summary>
+    private async ValueTask DispatchAsync(bool final, CancellationToken cancellationToken)
     {
         var block = _block;
         var length = _filled;
         var level = _level;
-        _pending.Enqueue(Task.Run(() => Compress(block, length, level, final)));
+        var compressing = Task.Run(() => Compress(block, length, level, final));
         _block = final ? [] : ArrayPool<byte>.Shared.Rent(_blockSize);
         _filled = 0;
+        _writer ??= Task.Run(WriteBlocksAsync);
+        try
+        {
+            await _blocks.Writer.WriteAsync(compressing, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            await _writer; // the writer failed: its exception is the one to report
+            throw;
+        }
+    }
+
+    private async Task WriteBlocksAsync()
+    {
+        try
+        {
+            await _destination.WriteAsync(Header);
+            await foreach (var compressing in _blocks.Reader.ReadAllAsync())
+            {
+                var block = await compressing;
+                try
+                {
+                    await _destination.WriteAsync(block.Bytes.AsMemory(0, block.Length));
+                }
+                finally
+                {
+                    block.Return();
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            _blocks.Writer.TryComplete(e);
+            throw;
+        }
     }
 
     private static CompressedBlock Compress(byte[] block, int length, CompressionLevel level, bool final)
@@ -171,31 +208,6 @@ internal sealed class ParallelGzipStream : Stream
         while (!data.IsEmpty);
     }
 
-    private void WriteHeaderOnce()
-    {
-        if (_headerWritten) return;
-        _headerWritten = true;
-        _destination.Write(Header);
-    }
-
-    private void WriteBlock(CompressedBlock block)
-    {
-        WriteHeaderOnce();
-        try { _destination.Write(block.Bytes, 0, block.Length); }
-        finally { block.Return(); }
-    }
-
-    private async ValueTask WriteBlockAsync(CompressedBlock block, CancellationToken cancellationToken)
-    {
-        if (!_headerWritten)
-        {
-            _headerWritten = true;
-            await _destination.WriteAsync(Header, cancellationToken);
-        }
-        try { await _destination.WriteAsync(block.Bytes.AsMemory(0, block.Length), cancellationToken); }
-        finally { block.Return(); }
-    }
-
     private byte[] Trailer()
     {
         var trailer = new byte[8];
@@ -209,21 +221,12 @@ internal sealed class ParallelGzipStream : Stream
     public async ValueTask FinishAsync(CancellationToken cancellationToken = default)
     {
         if (_finished) return;
-        Dispatch(final: true);
+        await DispatchAsync(final: true, cancellationToken);
         _finished = true;
-        while (_pending.Count > 0) await WriteBlockAsync(await _pending.Dequeue(), cancellationToken);
+        _blocks.Writer.TryComplete();
+        await _writer!;
         await _destination.WriteAsync(Trailer(), cancellationToken);
         await _destination.FlushAsync(cancellationToken);
-    }
-
-    private void Finish()
-    {
-        if (_finished) return;
-        Dispatch(final: true);
-        _finished = true;
-        while (_pending.Count > 0) WriteBlock(_pending.Dequeue().GetAwaiter().GetResult());
-        _destination.Write(Trailer());
-        _destination.Flush();
     }
 
     public override async ValueTask DisposeAsync()
@@ -234,7 +237,7 @@ internal sealed class ParallelGzipStream : Stream
         }
         finally
         {
-            Cleanup();
+            await CleanupAsync();
             if (!_leaveOpen) await _destination.DisposeAsync();
         }
         GC.SuppressFinalize(this);
@@ -246,28 +249,34 @@ internal sealed class ParallelGzipStream : Stream
         {
             try
             {
-                Finish();
+                FinishAsync().AsTask().GetAwaiter().GetResult();
             }
             finally
             {
-                Cleanup();
+                CleanupAsync().AsTask().GetAwaiter().GetResult();
                 if (!_leaveOpen) _destination.Dispose();
             }
         }
         base.Dispose(disposing);
     }
 
-    // After a failure blocks may still be compressing: let them finish and give their buffers back.
-    private void Cleanup()
+    // After a failure blocks may still be compressing or queued: let them finish and give their buffers back.
+    private async ValueTask CleanupAsync()
     {
-        while (_pending.TryDequeue(out var task))
+        _finished = true;
+        _blocks.Writer.TryComplete();
+        if (_writer is not null)
         {
-            try { task.GetAwaiter().GetResult().Return(); }
+            try { await _writer; }
             catch (Exception) { /* the failure that got us here is the one to report */ }
+        }
+        while (_blocks.Reader.TryRead(out var compressing))
+        {
+            try { (await compressing).Return(); }
+            catch (Exception) { /* as above */ }
         }
         if (_block.Length > 0) ArrayPool<byte>.Shared.Return(_block);
         _block = [];
-        _finished = true;
     }
 
     public override void Flush() { }
