@@ -36,7 +36,7 @@ public sealed class NoCacheTests(BuildFixture fixture) : IClassFixture<BuildFixt
     public async Task A_stage_that_runs_again_and_makes_a_different_layer_misses_what_builds_on_it()
     {
         var marker = CacheOutcome.Unique();
-        var dockerfile = $"FROM busybox AS deps\nRUN echo {marker} > /deps && date +%N >> /deps\nFROM busybox\nCOPY --from=deps /deps /deps\n";
+        var dockerfile = $"FROM busybox AS deps\nRUN echo {marker} > /deps && cat /proc/sys/kernel/random/uuid >> /deps\nFROM busybox\nCOPY --from=deps /deps /deps\n";
         await fixture.BuildAsync(dockerfile);
         var again = await fixture.BuildAsync(fixture.Request(dockerfile) with { NoCacheFilter = ["deps"] });
         Assert.Equal("RR", again.Pattern());
