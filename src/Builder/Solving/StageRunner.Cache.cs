@@ -15,12 +15,6 @@ internal sealed partial class StageRunner
     private PendingStep? _pending;
     private CacheKey _baseKey;
 
-    /// <summary>The key of the stage's files and config so far: the last layer step's, or the base's.</summary>
-    internal CacheKey CurrentKey => _key;
-
-    /// <summary>The stage's files so far (unpacked only when asked for a snapshot).</summary>
-    internal LayerChain CurrentFiles => _files;
-
     /// <summary>The committed snapshot of the stage's files so far, unpacking what no snapshot holds yet; null when empty.</summary>
     internal Task<string?> CurrentSnapshotAsync(CancellationToken cancellationToken) => _session.SnapshotAsync(_files, cancellationToken);
 
