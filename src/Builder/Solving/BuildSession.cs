@@ -115,7 +115,14 @@ internal sealed class BuildSession : IDisposable
 
     /// <summary>The image (pulled first when absent or when --pull), resolved once per build; its layers are unpacked only when needed.</summary>
     public Task<BaseImage> ImageAsync(string name, CancellationToken cancellationToken) =>
-        _images.GetOrAdd(name, n => new Lazy<Task<BaseImage>>(() => LoadImageAsync(n, cancellationToken))).Value;
+        _images.GetOrAdd(PinKey(name), _ => new Lazy<Task<BaseImage>>(() => LoadImageAsync(name, cancellationToken))).Value;
+
+    // "busybox" and "docker.io/library/busybox:latest" are one image, resolved once.
+    private static string PinKey(string name)
+    {
+        try { return ImageReference.Parse(name).ToString(); }
+        catch (Exception e) when (e is InvalidReferenceException or FormatException) { return name; }
+    }
 
     private async Task<BaseImage> LoadImageAsync(string name, CancellationToken cancellationToken)
     {
