@@ -92,7 +92,7 @@ internal sealed partial class StageRunner
                     _image = ImageState.From(image.Image.Config, image.Image.Manifest.Layers);
                     _op = image.Op;
                     _files = image.Files;
-                    _key = image.Key;
+                    _key = _baseKey = image.Key;
                     step.Done();
                 }
                 catch (BuildException e)

@@ -187,7 +187,7 @@ internal static class BuildCommand
     private static byte[] MetadataJson(BuildResult result)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             foreach (var (key, value) in result.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -233,7 +233,7 @@ internal static class BuildCommand
         public void Report(BuildEvent value)
         {
             using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
                 writer.WriteStartObject();
                 writer.WriteString("kind", value.Kind.ToString());
