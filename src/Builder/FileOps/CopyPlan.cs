@@ -84,12 +84,17 @@ public sealed class CopyPlan : IAsyncDisposable
 
     /// <summary>
     /// <c>--link</c>: writes the copy into <paramref name="layerDirectory"/>, an empty directory independent of the
-    /// stage, as BuildKit copies onto scratch (so a destination without a trailing slash is a file path even if the
-    /// stage has a directory there). Parent directories get default metadata. <c>--chown</c> names are looked up in
-    /// <paramref name="ownerLookupRootfs"/> (the stage's rootfs) when given.
+    /// stage, as BuildKit copies onto scratch and merges: a destination without a trailing slash is a file path even if
+    /// the stage has a directory there, no symlink of the stage is followed, and missing parents are created in the
+    /// layer (0755, the <c>--chown</c> owner). As in BuildKit, <c>--chown</c> takes only numeric ids and "root" here:
+    /// there is no /etc/passwd to look names up in (a <see cref="FormatException"/> says so).
     /// </summary>
-    public Task<CopyResult> ApplyToLayerAsync(string layerDirectory, string? ownerLookupRootfs = null, CancellationToken cancellationToken = default) =>
-        ApplyCoreAsync(layerDirectory, ownerLookupRootfs ?? layerDirectory, cancellationToken);
+    public Task<CopyResult> ApplyToLayerAsync(string layerDirectory, CancellationToken cancellationToken = default)
+    {
+        if (_chown is { NeedsLookup: true })
+            throw new FormatException($"--chown={_chown} can't be used with --link: a linked layer is made without the stage's /etc/passwd and /etc/group, so use numeric ids (e.g. --chown=1000:1000)");
+        return ApplyCoreAsync(layerDirectory, layerDirectory, cancellationToken);
+    }
 
     private async Task<CopyResult> ApplyCoreAsync(string rootfs, string ownerLookupRootfs, CancellationToken cancellationToken)
     {

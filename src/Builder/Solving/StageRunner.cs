@@ -397,12 +397,24 @@ internal sealed class StageRunner
             }
             var mounts = _session.Snapshots.Prepare(key, _snapshot);
             using (view)
-            using (var rootfs = HostMount.Open(mounts, _session.ScratchDirectory))
             {
                 await using var plan = await FileOps.CopyOperation.PrepareAsync(spec, tree, null, cancellationToken);
-                await plan.ApplyAsync(rootfs.Path, cancellationToken);
+                // --link: a layer of its own, written straight into the new snapshot's still-empty upper directory (never
+                // mounted, so nothing below shows through). BuildKit makes --link with --chmod an ordinary copy.
+                if (link && expandedChmod is null)
+                    await plan.ApplyToLayerAsync(mounts[0].UpperDirectory!, cancellationToken);
+                else
+                {
+                    using var rootfs = HostMount.Open(mounts, _session.ScratchDirectory);
+                    await plan.ApplyAsync(rootfs.Path, cancellationToken);
+                }
             }
-            var createdBy = $"{(isAdd ? "ADD" : "COPY")} {(expandedFrom is null ? "" : $"--from={expandedFrom} ")}{string.Join(' ', expandedSources.Concat(expandedInline.Select(i => i.Key)))} {dest}";
+            // BuildKit's history: the flags that shape the files, never --from.
+            var createdBy = string.Join(' ', new[] { isAdd ? "ADD" : "COPY" }
+                .Concat(parents ? ["--parents"] : [])
+                .Concat(expandedChown is null ? [] : [$"--chown={expandedChown}"])
+                .Concat(expandedChmod is null ? [] : [$"--chmod={expandedChmod}"])
+                .Concat(expandedSources).Concat(expandedInline.Select(i => "<<" + i.Key)).Append(dest));
             await CommitAsync(op, key, mounts[0].UpperDirectory!, createdBy, keepEmpty: true, cancellationToken);
             step.Done();
         }
