@@ -194,7 +194,7 @@ public sealed class CopyPlan : IAsyncDisposable
             }
             var fd = LibC.OpenAt(parentFd, name, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
             if (fd < 0) throw LibC.Failure($"opening \"/{relative}\"");
-            try { await writer.WriteTreeAsync(fd, root.RelativePathOf(fd), children, cancellationToken); }
+            try { await writer.WriteTreeAsync(fd, root.RelativePathOf(fd), children, cancellationToken, baseIsNew: true); }
             finally { LibC.Close(fd); }
             writer.ApplyMetadata(parentFd, name, top, "/" + relative);
         }
