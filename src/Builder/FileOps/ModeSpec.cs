@@ -28,8 +28,9 @@ internal sealed class ModeSpec
     {
         if (text.Length > 0 && text.All(c => c is >= '0' and <= '7'))
         {
-            if (!uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _) || text.Length > 5)
-                throw new FormatException($"--chmod={text}: octal mode out of range");
+            // BuildKit's check and words: at most 07777.
+            if (text.TrimStart('0').Length > 4 || Convert.ToUInt32(text.TrimStart('0') is { Length: > 0 } digits ? digits : "0", 8) > 0xfff)
+                throw new FormatException($"invalid chmod parameter: '{text}'. it should be octal string and between 0 and 07777");
             // Like BuildKit (Go's os.FileMode), only the permission bits take effect.
             return new ModeSpec(text, Convert.ToUInt32(text, 8) & 0x1ff);
         }

@@ -89,6 +89,7 @@ public sealed class CopyChownChmodTests : IDisposable
     [InlineData("go=u-w", 0x1edu, false, "755")]
     [InlineData("u=rwx,g=rx,o=", 0x0u, false, "750")]
     [InlineData("0755", 0x1a4u, false, "755")]
+    [InlineData("00007777", 0x1a4u, false, "777")]
     public void Symbolic_and_octal_modes_like_chmod(string spec, uint before, bool directory, string after) =>
         Assert.Equal(after, Convert.ToString(ModeSpec.Parse(spec).Apply(before, directory), 8));
 
@@ -96,6 +97,8 @@ public sealed class CopyChownChmodTests : IDisposable
     [InlineData("u+q")]
     [InlineData("x")]
     [InlineData("99")]
+    [InlineData("17777")]
+    [InlineData("000010000")]
     public void Bad_chmod_values_are_rejected(string spec)
     {
         var error = Assert.Throws<FormatException>(() => ModeSpec.Parse(spec));
