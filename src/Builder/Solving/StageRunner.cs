@@ -405,8 +405,10 @@ internal sealed class StageRunner
                     await plan.ApplyToLayerAsync(mounts[0].UpperDirectory!, cancellationToken);
                 else
                 {
-                    using var rootfs = HostMount.Open(mounts, _session.ScratchDirectory);
-                    await plan.ApplyAsync(rootfs.Path, cancellationToken);
+                    FileOps.DeferredContents? deferred;
+                    using (var rootfs = HostMount.Open(mounts, _session.ScratchDirectory))
+                        deferred = await plan.ApplyDeferringAsync(rootfs.Path, cancellationToken);
+                    if (deferred is not null) await deferred.WriteAsync(mounts[0].UpperDirectory!, cancellationToken);
                 }
             }
             // BuildKit's history: the flags that shape the files, never --from.
