@@ -90,6 +90,10 @@ public sealed class CopyChownChmodTests : IDisposable
     [InlineData("u=rwx,g=rx,o=", 0x0u, false, "750")]
     [InlineData("0755", 0x1a4u, false, "755")]
     [InlineData("00007777", 0x1a4u, false, "777")]
+    [InlineData("+t", 0x1edu, true, "1755")]
+    [InlineData("u+t", 0x1edu, true, "1755")]
+    [InlineData("o+t", 0x1edu, true, "755")]
+    [InlineData("a-t", 0x3edu, true, "755")]
     public void Symbolic_and_octal_modes_like_chmod(string spec, uint before, bool directory, string after) =>
         Assert.Equal(after, Convert.ToString(ModeSpec.Parse(spec).Apply(before, directory), 8));
 
