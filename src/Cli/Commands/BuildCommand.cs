@@ -23,6 +23,7 @@ internal static class BuildCommand
         var pull = new Option<bool>("--pull") { Description = "Fetch base images again even when the store has them" };
         var labels = new Option<string[]>("--label") { Description = "Add a label to the image (KEY=VALUE); repeatable" };
         var secrets = new Option<string[]>("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR; repeatable" };
+        var ssh = new Option<string[]>("--ssh") { Description = "An SSH agent for RUN --mount=type=ssh: default (SSH_AUTH_SOCK) or ID=SOCKET; repeatable" };
         var network = new Option<string?>("--network") { Description = "Network of RUN steps: default, none or host" };
         var platform = new Option<string?>("--platform") { Description = "Target platform (os/arch[/variant]); only this machine's can run RUN" };
         var outputs = new Option<string[]>("--output", "-o") { Description = "Output: type=image|docker|oci|local|tar[,dest=PATH]; repeatable" };
@@ -36,7 +37,7 @@ internal static class BuildCommand
         var insecure = new Option<string[]>("--insecure-registry") { Description = "A registry host reached over plain HTTP (repeatable); loopback hosts always are" };
         var command = new Command("build", "Build an image from a Dockerfile")
         {
-            context, file, tags, buildArgs, target, noCache, noCacheFilter, explainCache, pull, labels, secrets, network, platform, outputs, push, iidfile,
+            context, file, tags, buildArgs, target, noCache, noCacheFilter, explainCache, pull, labels, secrets, ssh, network, platform, outputs, push, iidfile,
             metadataFile, progress, quiet, memory, jobs, insecure,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -62,6 +63,7 @@ internal static class BuildCommand
                     Pull = parse.GetValue(pull),
                     Labels = ParsePairs(parse.GetValue(labels) ?? [], "--label"),
                     Secrets = (parse.GetValue(secrets) ?? []).Select(BuildSecret.Parse).ToList(),
+                    Ssh = (parse.GetValue(ssh) ?? []).Select(BuildSsh.Parse).ToList(),
                     Network = ParseNetwork(parse.GetValue(network)),
                     Platform = parse.GetValue(platform),
                     Outputs = (parse.GetValue(outputs) ?? []).Select(BuildOutput.Parse).ToList(),
