@@ -1,0 +1,120 @@
+using Ashlar.Builder;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Ashlar.Cli.Progress;
+
+/// <summary>
+/// The live terminal view (<c>--progress tty</c>), drawn like docker buildx's: a <c>[+] Building 3.2s (5/7)</c> header,
+/// one line per step with its timer (steps of parallel stages run side by side), the last output lines of running and
+/// failed steps, redrawn in place with Spectre.Console's live display; once the build ended, the last frame stays and
+/// the same summary as the plain view follows.
+/// </summary>
+internal sealed class TtyProgress : BuildProgress
+{
+    /// <summary>How many output lines of a running step the view shows.</summary>
+    private const int RunningTail = 6;
+
+    private readonly IAnsiConsole _console;
+    private readonly BuildTimeline _timeline = new();
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _view;
+    private bool _finished;
+
+    public TtyProgress(IAnsiConsole console, TimeSpan refresh)
+    {
+        _console = console;
+        _view = console.Live(Frame())
+            .AutoClear(false)
+            .Overflow(VerticalOverflow.Ellipsis)
+            .Cropping(VerticalOverflowCropping.Top) // too many lines for the terminal: the newest stay in view
+            .StartAsync(async live =>
+            {
+                while (!_ended.Task.IsCompleted)
+                {
+                    live.UpdateTarget(Frame());
+                    await Task.WhenAny(_ended.Task, Task.Delay(refresh));
+                }
+                live.UpdateTarget(Frame());
+            });
+    }
+
+    /// <summary>A view on the terminal behind standard error (where docker prints progress), ANSI and redrawing forced on.</summary>
+    public static TtyProgress ForStandardError() => new(AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(Console.Error),
+        Ansi = AnsiSupport.Yes,
+        Interactive = InteractionSupport.Yes,
+        ColorSystem = ColorSystemSupport.Detect,
+    }), TimeSpan.FromMilliseconds(100));
+
+    public override void Report(BuildEvent value)
+    {
+        lock (_timeline.Lock) _timeline.Apply(value);
+    }
+
+    public override async Task SucceededAsync(BuildResult result)
+    {
+        await EndViewAsync(finished: true);
+        lock (_timeline.Lock) BuildSummary.WriteSucceeded(Summary, result, _timeline.Warnings);
+        Summary.Flush();
+    }
+
+    public override async Task FailedAsync(BuildException error)
+    {
+        await EndViewAsync(finished: false);
+        lock (_timeline.Lock) BuildSummary.WriteFailed(Summary, error, _timeline.FirstFailed, _timeline.Warnings);
+        Summary.Flush();
+    }
+
+    public override async Task CanceledAsync()
+    {
+        await EndViewAsync(finished: false);
+        BuildSummary.WriteCanceled(Summary);
+        Summary.Flush();
+    }
+
+    // Below the last frame, plain text: the summary is for copying from, as in buildx.
+    private TextWriter Summary => _console.Profile.Out.Writer;
+
+    private async Task EndViewAsync(bool finished)
+    {
+        lock (_timeline.Lock) _finished = finished;
+        _ended.TrySetResult();
+        await _view;
+    }
+
+    private IRenderable Frame()
+    {
+        lock (_timeline.Lock)
+        {
+            var steps = _timeline.Steps;
+            var ended = steps.Count(s => s.State != StepState.Running);
+            var header = $"[+] Building {BuildSummary.Seconds(_timeline.Elapsed, 1)}s ({ended}/{steps.Count}){(_finished ? " FINISHED" : "")}";
+            var grid = new Grid().Expand()
+                .AddColumn(new GridColumn().NoWrap().PadRight(1))
+                .AddColumn(new GridColumn().NoWrap().RightAligned().PadRight(0));
+            grid.AddRow(new Text(header, new Style(Color.Blue)), Text.Empty);
+            foreach (var step in steps)
+            {
+                var (prefix, style) = step.State switch
+                {
+                    StepState.Cached => ("CACHED ", new Style(Color.Blue)),
+                    StepState.Failed => ("ERROR ", new Style(Color.Red)),
+                    StepState.Done => ("", new Style(Color.Blue)),
+                    _ => ("", Style.Plain),
+                };
+                grid.AddRow(Line($" => {prefix}{step.Name}", style), new Text($"{BuildSummary.Seconds(step.Elapsed, 1)}s", style));
+                if (step.MissReason is { } reason)
+                    grid.AddRow(Line($" => => cache miss: {reason}", new Style(decoration: Decoration.Dim)), Text.Empty);
+                if (step.State is StepState.Running or StepState.Failed)
+                    foreach (var line in step.Tail.TakeLast(RunningTail))
+                        grid.AddRow(Line($" => => # {line.Text}", new Style(decoration: Decoration.Dim)), Text.Empty);
+            }
+            return grid;
+        }
+    }
+
+    // Too long for the terminal: cut with an ellipsis, never wrapped (a wrapped line would break the redraw).
+    private static Text Line(string text, Style style) => new(text, style) { Overflow = Overflow.Ellipsis };
+}
