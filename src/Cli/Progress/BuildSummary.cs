@@ -33,7 +33,10 @@ internal static class BuildSummary
             foreach (var line in error.Excerpt) output.WriteLine(line);
             output.WriteLine("--------------------");
         }
-        output.WriteLine($"ERROR: failed to solve: {(error.Excerpt.Count > 0 ? error.Reason : error.Message)}");
+        var message = error.Excerpt.Count > 0 ? error.Reason : error.Message;
+        // A failing RUN's error carries its last lines for library callers; here the block above already shows them.
+        if (failed is not null) message = message.Split('\n')[0];
+        output.WriteLine($"ERROR: failed to solve: {message}");
     }
 
     public static void WriteCanceled(TextWriter output) => output.WriteLine("ERROR: build canceled");

@@ -20,6 +20,7 @@ internal sealed class TtyProgress : BuildProgress
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _view;
     private bool _finished;
+    private int _frames;
 
     public TtyProgress(IAnsiConsole console, TimeSpan refresh)
     {
@@ -33,6 +34,7 @@ internal sealed class TtyProgress : BuildProgress
                 while (!_ended.Task.IsCompleted)
                 {
                     live.UpdateTarget(Frame());
+                    Interlocked.Increment(ref _frames);
                     await Task.WhenAny(_ended.Task, Task.Delay(refresh));
                 }
                 live.UpdateTarget(Frame());
@@ -47,6 +49,9 @@ internal sealed class TtyProgress : BuildProgress
         Interactive = InteractionSupport.Yes,
         ColorSystem = ColorSystemSupport.Detect,
     }), TimeSpan.FromMilliseconds(100));
+
+    /// <summary>How many frames the view has drawn so far (a test waits for one drawn after its events).</summary>
+    internal int FramesDrawn => Volatile.Read(ref _frames);
 
     public override void Report(BuildEvent value)
     {
