@@ -19,7 +19,8 @@ internal static class ExpectedListing
         foreach (var field in SavedImage.ConfigFields)
             if (image.Config[field] != "null")
                 lines.Add($"config {field} {image.Config[field]}");
-        lines.AddRange(image.History.Skip(1).Select(h => $"history {h}"));
+        // One line per entry: a heredoc's newlines are written as \n.
+        lines.AddRange(image.History.Skip(1).Select(h => $"history {h.Replace("\n", "\\n")}"));
         return [.. lines];
     }
 }

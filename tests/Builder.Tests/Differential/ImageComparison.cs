@@ -8,16 +8,24 @@ namespace Ashlar.Builder.Tests.Differential;
 /// Modification times are compared only where they are deterministic: for non-directories whose time (on either side)
 /// predates the build, i.e. came from the context, an archive or the base image rather than from the clock of the
 /// build. Directory times are not compared: both engines touch them as they write inside.
+/// <para>
+/// dockerd 20.10's BuildKit (v0.8) leaves the empty directories it created as mount points of a RUN (/dev, /proc,
+/// /sys, a <c>--mount</c> target) in the layer; BuildKit since v0.10 removes them again, as Ashlar never makes them.
+/// Such an empty directory that only BuildKit has is not a difference (<paramref name="mountPoints"/>).
+/// </para>
 /// </remarks>
 internal static class ImageComparison
 {
-    public static List<string> Differences(SavedImage buildKit, SavedImage ashlar, long buildStarted)
+    public static List<string> Differences(SavedImage buildKit, SavedImage ashlar, long buildStarted, IReadOnlySet<string> mountPoints)
     {
         var differences = new List<string>();
         foreach (var path in buildKit.Files.Keys.Union(ashlar.Files.Keys).Order(StringComparer.Ordinal))
         {
             buildKit.Files.TryGetValue(path, out var theirs);
             ashlar.Files.TryGetValue(path, out var ours);
+            if (ours is null && theirs!.Type == 'd' && mountPoints.Contains(path)
+                && !buildKit.Files.Keys.Any(k => k.StartsWith(path + "/", StringComparison.Ordinal)))
+                continue;
             if (ours is null) { differences.Add($"only BuildKit has   {theirs!.Describe(false)}"); continue; }
             if (theirs is null) { differences.Add($"only Ashlar has     {ours.Describe(false)}"); continue; }
             var withMtime = theirs.Type != 'd' && ours.Type != 'd' && (theirs.Mtime < buildStarted || ours.Mtime < buildStarted);
