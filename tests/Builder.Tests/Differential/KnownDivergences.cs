@@ -19,6 +19,8 @@ internal static class KnownDivergences
         ["workdir-relative-dest"] = "WORKDIR history ends in ' # buildkit'; BuildKit's WORKDIR entry has no suffix (only RUN/COPY/ADD have it)",
         ["workdir-under-user"] = "WORKDIR history ends in ' # buildkit'; BuildKit's has no suffix",
         ["multistage-from-name-index"] = "COPY --from history keeps '--from=one'; BuildKit's message leaves --from out (COPY /one /by-name # buildkit)",
+        ["copy-from-image"] = "COPY --from=busybox history keeps '--from=busybox'; BuildKit leaves --from out",
+        ["env-in-copy-dest"] = "no 'ARG SUB=conf' history entry; WORKDIR of a directory COPY already made is empty_layer in Ashlar, while BuildKit's WORKDIR always has a (here empty) layer; WORKDIR's ' # buildkit' suffix",
         ["onbuild-kept"] = "ONBUILD adds a history entry; BuildKit only appends to config OnBuild and writes no history",
         ["onbuild-triggers"] = "ONBUILD instructions of the base stage add history entries; BuildKit writes none for ONBUILD",
         ["env-arg-expansion"] = "ARG inside a stage writes no history; BuildKit commits 'ARG GLOBAL', 'ARG A=1', 'ARG A=2' (empty_layer)",
