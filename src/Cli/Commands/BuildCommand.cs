@@ -79,7 +79,7 @@ internal static class BuildCommand
                 Console.Error.WriteLine($"ashlar: {e.Message}");
                 return ExitCodes.Usage;
             }
-            var view = ProgressChooser.Create(parse.GetValue(quiet) ? ProgressMode.Quiet : mode);
+            await using var view = ProgressChooser.Create(parse.GetValue(quiet) ? ProgressMode.Quiet : mode);
             return await RunAsync(request, view, parse.GetValue(iidfile), parse.GetValue(metadataFile), cancellationToken);
         });
         return command;

@@ -6,7 +6,7 @@ namespace Ashlar.Cli.Progress;
 /// How <c>ashlar build</c> shows a build: told every <see cref="BuildEvent"/> (from any thread) while it runs, then
 /// exactly one of how it ended. The build command knows only this; <see cref="ProgressChooser"/> picks the kind.
 /// </summary>
-internal abstract class BuildProgress : IProgress<BuildEvent>
+internal abstract class BuildProgress : IProgress<BuildEvent>, IAsyncDisposable
 {
     public abstract void Report(BuildEvent value);
 
@@ -18,4 +18,7 @@ internal abstract class BuildProgress : IProgress<BuildEvent>
 
     /// <summary>The user stopped the build.</summary>
     public abstract Task CanceledAsync();
+
+    /// <summary>Leaves the terminal as it was even when the build ended by an unexpected exception.</summary>
+    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

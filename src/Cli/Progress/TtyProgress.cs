@@ -79,11 +79,15 @@ internal sealed class TtyProgress : BuildProgress
         Summary.Flush();
     }
 
+    // An exception no handler expected: stop redrawing and give the cursor back before it propagates.
+    public override async ValueTask DisposeAsync() => await EndViewAsync(finished: false);
+
     // Below the last frame, plain text: the summary is for copying from, as in buildx.
     private TextWriter Summary => _console.Profile.Out.Writer;
 
     private async Task EndViewAsync(bool finished)
     {
+        if (_ended.Task.IsCompleted) { await _view; return; }
         lock (_timeline.Lock) _finished = finished;
         _ended.TrySetResult();
         await _view;
