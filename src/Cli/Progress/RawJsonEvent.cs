@@ -44,8 +44,3 @@ internal sealed record RawJsonEvent
     /// <summary>error: a failing RUN's exit code.</summary>
     [JsonPropertyName("exitCode")] public int? ExitCode { get; init; }
 }
-
-/// <summary>Source-generated serialization of <see cref="RawJsonEvent"/> (NativeAOT: no reflection).</summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(RawJsonEvent))]
-internal sealed partial class RawJsonContext : JsonSerializerContext;

@@ -9,6 +9,7 @@ internal sealed class TimelineStep(int number, string name, long startedAt)
     public const int TailLength = 10;
 
     private readonly Queue<TimelineLine> _tail = new();
+    private TimeSpan? _final;
 
     public int Number { get; } = number;
     public string Name { get; } = name;
@@ -20,8 +21,6 @@ internal sealed class TimelineStep(int number, string name, long startedAt)
 
     /// <summary>The last output lines, oldest first.</summary>
     public IReadOnlyList<TimelineLine> Tail => [.. _tail];
-
-    private TimeSpan? _final;
 
     /// <summary>The step's time: final once it ended, running otherwise.</summary>
     public TimeSpan Elapsed => _final ?? Stopwatch.GetElapsedTime(startedAt);
@@ -38,16 +37,4 @@ internal sealed class TimelineStep(int number, string name, long startedAt)
         _final = elapsed;
         Error = error;
     }
-}
-
-/// <summary>An output line and when (since its step started) it came.</summary>
-internal readonly record struct TimelineLine(TimeSpan At, string Text);
-
-/// <summary>Where a step is.</summary>
-internal enum StepState
-{
-    Running,
-    Done,
-    Cached,
-    Failed,
 }

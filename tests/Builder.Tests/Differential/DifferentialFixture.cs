@@ -140,9 +140,3 @@ public sealed class DifferentialFixture : IAsyncLifetime
 
     internal sealed record CaseResult(Built BuildKit, Built Ashlar);
 }
-
-[CollectionDefinition(Name)]
-public sealed class DifferentialCollection : ICollectionFixture<DifferentialFixture>
-{
-    public const string Name = "Differential (BuildKit vs Ashlar)";
-}
