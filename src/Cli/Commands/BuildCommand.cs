@@ -18,6 +18,8 @@ internal static class BuildCommand
         var buildArgs = new Option<string[]>("--build-arg") { Description = "Set a build-time variable (NAME=VALUE, or NAME to take it from the environment); repeatable" };
         var target = new Option<string?>("--target") { Description = "The stage to build" };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not use the cache" };
+        var noCacheFilter = new Option<string[]>("--no-cache-filter") { Description = "Do not use the cache for these stages (comma-separated names or indexes; repeatable)" };
+        var explainCache = new Option<bool>("--explain-cache") { Description = "After the build, list every step: cached, or why it ran" };
         var pull = new Option<bool>("--pull") { Description = "Fetch base images again even when the store has them" };
         var labels = new Option<string[]>("--label") { Description = "Add a label to the image (KEY=VALUE); repeatable" };
         var secrets = new Option<string[]>("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR; repeatable" };
@@ -38,7 +40,7 @@ internal static class BuildCommand
         var insecure = new Option<string[]>("--insecure-registry") { Description = "A registry host reached over plain HTTP (repeatable); loopback hosts always are" };
         var command = new Command("build", "Build an image from a Dockerfile")
         {
-            context, file, tags, buildArgs, target, noCache, pull, labels, secrets, network, platform, outputs, push, iidfile,
+            context, file, tags, buildArgs, target, noCache, noCacheFilter, explainCache, pull, labels, secrets, network, platform, outputs, push, iidfile,
             metadataFile, progress, quiet, memory, jobs, insecure,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -58,6 +60,8 @@ internal static class BuildCommand
                     BuildArgs = ParseBuildArgs(parse.GetValue(buildArgs) ?? []),
                     Target = parse.GetValue(target),
                     NoCache = parse.GetValue(noCache),
+                    NoCacheFilter = (parse.GetValue(noCacheFilter) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
+                    ExplainCache = parse.GetValue(explainCache),
                     Pull = parse.GetValue(pull),
                     Labels = ParsePairs(parse.GetValue(labels) ?? [], "--label"),
                     Secrets = (parse.GetValue(secrets) ?? []).Select(BuildSecret.Parse).ToList(),
@@ -95,6 +99,8 @@ internal static class BuildCommand
             if (metadataFile is not null)
                 await File.WriteAllBytesAsync(metadataFile, MetadataJson(result), cancellationToken);
             await view.SucceededAsync(result);
+            if (request.ExplainCache)
+                BuildCacheReport.Write(Console.Error, result);
             return ExitCodes.Ok;
         }
         catch (BuildException e)
@@ -169,6 +175,7 @@ internal static class BuildCommand
             writer.WriteStartObject();
             foreach (var (key, value) in result.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
                 writer.WriteString(key, value);
+            BuildCacheReport.WriteJson(writer, result);
             writer.WriteEndObject();
         }
         return buffer.ToArray();

@@ -44,8 +44,14 @@ internal sealed class BuildTimeline
             case BuildEventKind.StepOutput:
                 step.Output(value.Elapsed, value.Text ?? "");
                 break;
+            case BuildEventKind.StepCacheMiss:
+                step.MissReason = value.Reason ?? value.Text;
+                break;
+            case BuildEventKind.StepWaiting:
+                step.Waiting = value.Text;
+                break;
             case BuildEventKind.StepDone:
-                step.End(StepState.Done, value.Elapsed);
+                step.End(value.Cached ? StepState.Cached : StepState.Done, value.Elapsed);
                 break;
             case BuildEventKind.StepCached:
                 step.End(StepState.Cached, value.Elapsed);
@@ -54,8 +60,6 @@ internal sealed class BuildTimeline
                 step.End(StepState.Failed, value.Elapsed, value.Text);
                 break;
         }
-        // s2-cache: once BuildEvent carries Cached and Reason, a StepDone with Cached ends the step as
-        // StepState.Cached, and Reason (why the step missed the cache) goes to step.MissReason here.
         return step;
     }
 }

@@ -28,8 +28,14 @@ internal sealed class PlainProgress(TextWriter output) : BuildProgress
                 case BuildEventKind.StepOutput:
                     output.WriteLine($"#{step.Number} {BuildSummary.Seconds(value.Elapsed, 3)} {value.Text}");
                     break;
+                case BuildEventKind.StepCacheMiss or BuildEventKind.StepWaiting:
+                    // The cache's reason reads "COPY src/ . missed: input ... changed"; a wait says what it waits for.
+                    output.WriteLine($"#{step.Number} {(value.Kind == BuildEventKind.StepCacheMiss ? step.MissReason : value.Text)}");
+                    break;
+                case BuildEventKind.StepDone when value.Cached:
+                    output.WriteLine($"#{step.Number} CACHED");
+                    break;
                 case BuildEventKind.StepDone:
-                    if (step.MissReason is { } reason) output.WriteLine($"#{step.Number} cache miss: {reason}");
                     output.WriteLine($"#{step.Number} DONE {BuildSummary.Seconds(value.Elapsed, 1)}s");
                     break;
                 case BuildEventKind.StepCached:

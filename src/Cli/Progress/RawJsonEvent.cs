@@ -8,7 +8,7 @@ namespace Ashlar.Cli.Progress;
 /// </summary>
 internal sealed record RawJsonEvent
 {
-    /// <summary>started, output, done, cached, failed, warning; and last, once: result or error.</summary>
+    /// <summary>started, output, cache-miss, waiting, done, cached, failed, warning; and last, once: result or error.</summary>
     [JsonPropertyName("kind")] public required string Kind { get; init; }
 
     /// <summary>The step number (BuildKit's <c>#N</c>); absent for build-wide lines.</summary>
@@ -23,7 +23,10 @@ internal sealed record RawJsonEvent
     /// <summary>Seconds since the step started (since the build started for warnings), to the millisecond.</summary>
     [JsonPropertyName("elapsed")] public double? Elapsed { get; init; }
 
-    /// <summary>Why the step missed the cache, when the cache says.</summary>
+    /// <summary>done, cached, cache-miss: whether the step's result came from the cache.</summary>
+    [JsonPropertyName("cached")] public bool? Cached { get; init; }
+
+    /// <summary>cache-miss, done: why the step missed the cache, when the cache says.</summary>
     [JsonPropertyName("reason")] public string? Reason { get; init; }
 
     /// <summary>result: the image ID (config digest).</summary>

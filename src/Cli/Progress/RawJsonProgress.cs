@@ -26,13 +26,16 @@ internal sealed class RawJsonProgress(TextWriter output) : BuildProgress
             BuildEventKind.StepDone => "done",
             BuildEventKind.StepCached => "cached",
             BuildEventKind.StepFailed => "failed",
+            BuildEventKind.StepCacheMiss => "cache-miss",
+            BuildEventKind.StepWaiting => "waiting",
             _ => "warning",
         },
         Step = value.Step == 0 ? null : value.Step,
         Name = value.Name.Length == 0 ? null : value.Name,
         Text = value.Text,
         Elapsed = Math.Round(value.Elapsed.TotalSeconds, 3),
-        // s2-cache: Reason = value.Reason once BuildEvent carries why the step missed the cache.
+        Cached = value.Kind is BuildEventKind.StepDone or BuildEventKind.StepCached or BuildEventKind.StepCacheMiss ? value.Cached : null,
+        Reason = value.Reason,
     });
 
     public override Task SucceededAsync(BuildResult result)

@@ -19,6 +19,9 @@ internal sealed class TimelineStep(int number, string name, long startedAt)
     /// <summary>Why the step ran instead of coming from the cache, when the cache says.</summary>
     public string? MissReason { get; set; }
 
+    /// <summary>What the step waits for (e.g. a locked cache mount), until it prints or ends.</summary>
+    public string? Waiting { get; set; }
+
     /// <summary>The last output lines, oldest first.</summary>
     public IReadOnlyList<TimelineLine> Tail => [.. _tail];
 
@@ -27,6 +30,7 @@ internal sealed class TimelineStep(int number, string name, long startedAt)
 
     public void Output(TimeSpan at, string text)
     {
+        Waiting = null;
         _tail.Enqueue(new TimelineLine(at, text));
         if (_tail.Count > TailLength) _tail.Dequeue();
     }
@@ -34,6 +38,7 @@ internal sealed class TimelineStep(int number, string name, long startedAt)
     public void End(StepState state, TimeSpan elapsed, string? error = null)
     {
         State = state;
+        Waiting = null;
         _final = elapsed;
         Error = error;
     }

@@ -114,8 +114,10 @@ internal sealed class TtyProgress : BuildProgress
                     _ => ("", Style.Plain),
                 };
                 grid.AddRow(Line($" => {prefix}{step.Name}", style), new Text($"{BuildSummary.Seconds(step.Elapsed, 1)}s", style));
-                if (step.MissReason is { } reason)
-                    grid.AddRow(Line($" => => cache miss: {reason}", new Style(decoration: Decoration.Dim)), Text.Empty);
+                if (step.MissReason is { } reason && step.State != StepState.Cached)
+                    grid.AddRow(Line($" => => {reason}", new Style(decoration: Decoration.Dim)), Text.Empty);
+                if (step.Waiting is { } waiting)
+                    grid.AddRow(Line($" => => {waiting}", new Style(Color.Yellow)), Text.Empty);
                 if (step.State is StepState.Running or StepState.Failed)
                     foreach (var line in step.Tail.TakeLast(RunningTail))
                         grid.AddRow(Line($" => => # {line.Text}", new Style(decoration: Decoration.Dim)), Text.Empty);

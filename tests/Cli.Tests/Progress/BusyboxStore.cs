@@ -12,9 +12,11 @@ public sealed class BusyboxStore : IAsyncLifetime
     public string Root { get; } = Directory.CreateTempSubdirectory("ashlar-cli-progress-").FullName;
     public string StoreRoot => Path.Combine(Root, "store");
 
+    private string RootfsTar => Path.Combine(Root, "busybox.tar");
+
     public async Task InitializeAsync()
     {
-        var rootfs = Path.Combine(Root, "busybox.tar");
+        var rootfs = RootfsTar;
         await using (var file = File.Create(rootfs))
         await using (var tar = new TarWriter(file, TarEntryFormat.Pax))
         {
@@ -24,7 +26,23 @@ public sealed class BusyboxStore : IAsyncLifetime
             foreach (var applet in new[] { "sh", "cat", "echo" })
                 await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.SymbolicLink, "bin/" + applet) { LinkName = "busybox" });
         }
-        var imported = await AshlarProcess.RunAsync("--root", StoreRoot, "import", rootfs, "busybox:latest");
+        await ImportAsync(StoreRoot);
+    }
+
+    /// <summary>
+    /// Another store with only busybox in it: a snapshot of progress must not depend on what the cache holds from the
+    /// tests that ran before it (the miss reasons would change).
+    /// </summary>
+    public async Task<string> NewStoreAsync()
+    {
+        var root = Path.Combine(Root, "store-" + Guid.NewGuid().ToString("N")[..8]);
+        await ImportAsync(root);
+        return root;
+    }
+
+    private async Task ImportAsync(string storeRoot)
+    {
+        var imported = await AshlarProcess.RunAsync("--root", storeRoot, "import", RootfsTar, "busybox:latest");
         Assert.True(imported.ExitCode == 0, imported.Stderr);
     }
 
@@ -46,6 +64,9 @@ public sealed class BusyboxStore : IAsyncLifetime
 
     /// <summary><c>ashlar --root STORE build ARGS...</c>.</summary>
     internal Task<AshlarProcess.Outcome> BuildAsync(params string[] args) => AshlarProcess.RunAsync(["--root", StoreRoot, "build", .. args]);
+
+    /// <summary><c>ashlar --root <paramref name="storeRoot"/> build ARGS...</c>.</summary>
+    internal static Task<AshlarProcess.Outcome> BuildInAsync(string storeRoot, params string[] args) => AshlarProcess.RunAsync(["--root", storeRoot, "build", .. args]);
 
     /// <summary>Progress output with what changes from run to run (times, digests) fixed, as lines.</summary>
     public static string[] Normalise(string output)

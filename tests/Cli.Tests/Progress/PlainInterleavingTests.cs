@@ -13,6 +13,7 @@ public sealed class PlainInterleavingTests
         var view = new PlainProgress(output);
         view.Report(new BuildEvent(BuildEventKind.StepStarted, 1, "[a 2/2] RUN make a", null, TimeSpan.Zero));
         view.Report(new BuildEvent(BuildEventKind.StepStarted, 2, "[b 2/2] RUN make b", null, TimeSpan.Zero));
+        view.Report(new BuildEvent(BuildEventKind.StepCacheMiss, 1, "[a 2/2] RUN make a", null, TimeSpan.Zero, Reason: "RUN make a missed: input \"a.c\" changed"));
         view.Report(new BuildEvent(BuildEventKind.StepOutput, 1, "[a 2/2] RUN make a", "from a", TimeSpan.FromSeconds(0.25)));
         view.Report(new BuildEvent(BuildEventKind.StepOutput, 2, "[b 2/2] RUN make b", "from b", TimeSpan.FromSeconds(0.5)));
         view.Report(new BuildEvent(BuildEventKind.StepDone, 1, "[a 2/2] RUN make a", null, TimeSpan.FromSeconds(1.04)));
@@ -25,6 +26,7 @@ public sealed class PlainInterleavingTests
             #2 [b 2/2] RUN make b
 
             #1 [a 2/2] RUN make a
+            #1 RUN make a missed: input "a.c" changed
             #1 0.250 from a
 
             #2 [b 2/2] RUN make b

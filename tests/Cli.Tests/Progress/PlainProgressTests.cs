@@ -14,7 +14,7 @@ public sealed class PlainProgressTests(BusyboxStore store) : IClassFixture<Busyb
             RUN echo "built on $(cat /hello.txt)" && echo second line
             """, ("hello.txt", "hello"));
 
-        var built = await store.BuildAsync("--progress", "plain", "-t", "progress-plain", "--build-arg", "UNUSED=1", context);
+        var built = await BusyboxStore.BuildInAsync(await store.NewStoreAsync(), "--progress", "plain", "-t", "progress-plain", "--build-arg", "UNUSED=1", context);
 
         Assert.True(built.ExitCode == 0, built.Stderr);
         Assert.Equal("", built.Stdout);
@@ -30,10 +30,26 @@ public sealed class PlainProgressTests(BusyboxStore store) : IClassFixture<Busyb
             LABEL never=reached
             """);
 
-        var built = await store.BuildAsync("--progress", "plain", context);
+        var built = await BusyboxStore.BuildInAsync(await store.NewStoreAsync(), "--progress", "plain", context);
 
         Assert.Equal(1, built.ExitCode);
         Snapshot.Match(BusyboxStore.Normalise(built.Stderr));
+    }
+
+    [Fact]
+    public async Task A_rebuild_prints_CACHED_for_the_steps_the_cache_serves()
+    {
+        var storeRoot = await store.NewStoreAsync();
+        var context = store.Context("FROM busybox\nCOPY hello.txt /hello.txt\nRUN echo built\n", ("hello.txt", "hello"));
+        Assert.Equal(0, (await BusyboxStore.BuildInAsync(storeRoot, "--progress", "plain", context)).ExitCode);
+
+        var rebuilt = await BusyboxStore.BuildInAsync(storeRoot, "--progress", "plain", context);
+
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.Stderr);
+        var lines = BusyboxStore.Normalise(rebuilt.Stderr);
+        Assert.Contains("#2 CACHED", lines);
+        Assert.Contains("#3 CACHED", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("missed", StringComparison.Ordinal) || l == "#3 0.000 built");
     }
 
     [Fact]

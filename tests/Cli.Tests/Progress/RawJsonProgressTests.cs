@@ -15,7 +15,7 @@ public sealed class RawJsonProgressTests(BusyboxStore store) : IClassFixture<Bus
             RUN echo "it's <$(cat /hello.txt)> & more"
             """, ("hello.txt", "hello"));
 
-        var built = await store.BuildAsync("--progress", "rawjson", "-t", "progress-json", context);
+        var built = await BusyboxStore.BuildInAsync(await store.NewStoreAsync(), "--progress", "rawjson", "-t", "progress-json", context);
 
         Assert.True(built.ExitCode == 0, built.Stderr);
         var lines = built.Stderr.TrimEnd('\n').Split('\n');

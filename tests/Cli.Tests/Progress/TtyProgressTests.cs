@@ -18,6 +18,8 @@ public sealed class TtyProgressTests
         var view = new TtyProgress(console, TimeSpan.FromMilliseconds(5));
         view.Report(new BuildEvent(BuildEventKind.StepStarted, 1, "[a 2/2] RUN make a", null, TimeSpan.Zero));
         view.Report(new BuildEvent(BuildEventKind.StepStarted, 2, "[b 2/2] RUN make b", null, TimeSpan.Zero));
+        view.Report(new BuildEvent(BuildEventKind.StepCacheMiss, 1, "[a 2/2] RUN make a", "RUN make a missed: input \"a.c\" changed",
+            TimeSpan.Zero, Reason: "RUN make a missed: input \"a.c\" changed"));
         view.Report(new BuildEvent(BuildEventKind.StepOutput, 1, "[a 2/2] RUN make a", "compiling a", TimeSpan.FromSeconds(0.1)));
         view.Report(new BuildEvent(BuildEventKind.StepOutput, 2, "[b 2/2] RUN make b", "compiling b", TimeSpan.FromSeconds(0.1)));
         await FramesAsync(view, 2);
@@ -38,6 +40,7 @@ public sealed class TtyProgressTests
         Assert.Contains("(2/2) FINISHED", last);
         Assert.Matches(new Regex(@" => \[a 2/2\] RUN make a +1\.3s"), last);
         Assert.Contains(" => CACHED [b 2/2] RUN make b", last);
+        Assert.Contains(" => => RUN make a missed: input \"a.c\" changed", last); // why it ran stays with the step
         Assert.DoesNotContain("# compiling", last); // finished steps fold their output away
         var summary = last[(last.IndexOf("WARNING:", StringComparison.Ordinal))..].Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(
