@@ -97,13 +97,20 @@ internal sealed class TtyProgress : BuildProgress
     {
         lock (_timeline.Lock)
         {
+            // One terminal row per line, cut to fit: a wrapped line would throw the in-place redraw off by a row.
+            var width = Math.Max(24, _console.Profile.Width - 1);
+            var rows = new List<IRenderable>();
+            void Add(string text, Style style, string? time = null)
+            {
+                var room = time is null ? width : width - time.Length - 1;
+                var fitted = Fit(text, room);
+                rows.Add(new Text(time is null ? fitted : fitted.PadRight(room) + " " + time, style));
+            }
+
             var steps = _timeline.Steps;
             var ended = steps.Count(s => s.State != StepState.Running);
-            var header = $"[+] Building {BuildSummary.Seconds(_timeline.Elapsed, 1)}s ({ended}/{steps.Count}){(_finished ? " FINISHED" : "")}";
-            var grid = new Grid().Expand()
-                .AddColumn(new GridColumn().NoWrap().PadRight(1))
-                .AddColumn(new GridColumn().NoWrap().RightAligned().PadRight(0));
-            grid.AddRow(new Text(header, new Style(Color.Blue)), Text.Empty);
+            Add($"[+] Building {BuildSummary.Seconds(_timeline.Elapsed, 1)}s ({ended}/{steps.Count}){(_finished ? " FINISHED" : "")}", new Style(Color.Blue));
+            var dim = new Style(decoration: Decoration.Dim);
             foreach (var step in steps)
             {
                 var (prefix, style) = step.State switch
@@ -113,19 +120,22 @@ internal sealed class TtyProgress : BuildProgress
                     StepState.Done => ("", new Style(Color.Blue)),
                     _ => ("", Style.Plain),
                 };
-                grid.AddRow(Line($" => {prefix}{step.Name}", style), new Text($"{BuildSummary.Seconds(step.Elapsed, 1)}s", style));
+                Add($" => {prefix}{step.Name}", style, $"{BuildSummary.Seconds(step.Elapsed, 1)}s");
                 if (step.MissReason is { } reason && step.State != StepState.Cached)
-                    grid.AddRow(Line($" => => {reason}", new Style(decoration: Decoration.Dim)), Text.Empty);
+                    Add($" => => {reason}", dim);
                 if (step.Waiting is { } waiting)
-                    grid.AddRow(Line($" => => {waiting}", new Style(Color.Yellow)), Text.Empty);
+                    Add($" => => {waiting}", new Style(Color.Yellow));
                 if (step.State is StepState.Running or StepState.Failed)
                     foreach (var line in step.Tail.TakeLast(RunningTail))
-                        grid.AddRow(Line($" => => # {line.Text}", new Style(decoration: Decoration.Dim)), Text.Empty);
+                        Add($" => => # {line.Text}", dim);
             }
-            return grid;
+            return new Rows(rows);
         }
     }
 
-    // Too long for the terminal: cut with an ellipsis, never wrapped (a wrapped line would break the redraw).
-    private static Text Line(string text, Style style) => new(text, style) { Overflow = Overflow.Ellipsis };
+    private static string Fit(string text, int room)
+    {
+        var flat = text.Replace('\t', ' ').Replace("\r", "").Replace('\n', ' ');
+        return flat.Length <= room ? flat : flat[..Math.Max(0, room - 3)] + "...";
+    }
 }

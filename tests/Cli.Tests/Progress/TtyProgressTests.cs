@@ -58,6 +58,7 @@ public sealed class TtyProgressTests
         using var console = new TestConsole().Interactive().EmitAnsiSequences().Width(100);
         var view = new TtyProgress(console, TimeSpan.FromMilliseconds(5));
         view.Report(new BuildEvent(BuildEventKind.StepStarted, 1, "[2/2] RUN false", null, TimeSpan.Zero));
+        view.Report(new BuildEvent(BuildEventKind.StepOutput, 1, "[2/2] RUN false", new string('x', 300), TimeSpan.FromSeconds(0.011)));
         view.Report(new BuildEvent(BuildEventKind.StepOutput, 1, "[2/2] RUN false", "about to fail", TimeSpan.FromSeconds(0.012)));
         view.Report(new BuildEvent(BuildEventKind.StepFailed, 1, "[2/2] RUN false", "exit code: 1", TimeSpan.FromSeconds(0.02)));
         await view.FailedAsync(new BuildException("process \"/bin/sh -c false\" did not complete successfully: exit code: 1", "Dockerfile", 2)
@@ -69,9 +70,15 @@ public sealed class TtyProgressTests
         Assert.Contains(" => ERROR [2/2] RUN false", last);
         Assert.Contains(" => => # about to fail", last);
         Assert.DoesNotContain("FINISHED", last);
-        Assert.Contains("""
+        // Every row of the view fits the terminal (a wrapped row would break the redraw); the long line is cut.
+        var view_ = last[..last.IndexOf("------", StringComparison.Ordinal)];
+        Assert.All(view_.Split('\n'), row => Assert.True(row.Length <= 100, $"{row.Length} columns: {row}"));
+        Assert.Contains(" => => # xxx", view_);
+        Assert.Contains("x...", view_);
+        Assert.Contains($$"""
             ------
              > [2/2] RUN false:
+            0.011 {{new string('x', 300)}}
             0.012 about to fail
             ------
             Dockerfile:2
