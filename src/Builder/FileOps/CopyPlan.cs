@@ -235,7 +235,7 @@ public sealed class CopyPlan : IAsyncDisposable
             if (fd < 0) throw LibC.Failure($"opening \"/{relative}\"");
             try { await writer.WriteTreeAsync(fd, root.RelativePathOf(fd), children, cancellationToken, baseIsNew: true); }
             finally { LibC.Close(fd); }
-            writer.ApplyMetadata(parentFd, name, top, "/" + relative);
+            writer.ApplyMetadata(parentFd, name, top, "/" + relative, isDestination: true);
         }
         finally { LibC.Close(parentFd); }
     }

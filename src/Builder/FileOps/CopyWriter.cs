@@ -145,13 +145,17 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
         }
     }
 
-    /// <summary>Owner, then xattrs, then mode (chown clears setuid and file capabilities), then times; never through a symlink.</summary>
-    public void ApplyMetadata(int dirFd, string name, SourceEntry entry, string display)
+    /// <summary>
+    /// Owner, then xattrs, then mode (chown clears setuid and file capabilities), then times; never through a symlink.
+    /// <paramref name="isDestination"/> for the directory a contents copy made as its destination: BuildKit gives it
+    /// the source directory's own mode, <c>--chmod</c> only reaching what is copied into it.
+    /// </summary>
+    public void ApplyMetadata(int dirFd, string name, SourceEntry entry, string display, bool isDestination = false)
     {
         var (uid, gid) = OwnerOf(entry);
         if (LibC.FchownAt(dirFd, name, uid, gid, LibC.AT_SYMLINK_NOFOLLOW) != 0) throw LibC.Failure($"chown {uid}:{gid} \"{display}\"");
         CopyXattrs(dirFd, name, entry);
-        if (entry.Type != SourceEntryType.Symlink && LibC.FchmodAt(dirFd, name, ModeOf(entry), 0) != 0)
+        if (entry.Type != SourceEntryType.Symlink && LibC.FchmodAt(dirFd, name, isDestination ? entry.Mode : ModeOf(entry), 0) != 0)
             throw LibC.Failure($"chmod \"{display}\"");
         if (LibC.SetTimes(dirFd, name, entry.ModifiedTime) != 0) throw LibC.Failure($"setting times of \"{display}\"");
     }

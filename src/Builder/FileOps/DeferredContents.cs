@@ -39,7 +39,7 @@ public sealed class DeferredContents
             if (fd < 0) throw LibC.Failure($"opening \"/{Directory}\" in the upper directory");
             try { await writer.WriteTreeAsync(fd, Directory, _item.Entries.Skip(1), cancellationToken, baseIsNew: true); }
             finally { LibC.Close(fd); }
-            writer.ApplyMetadata(parentFd, name, _item.Entries[0], "/" + Directory);
+            writer.ApplyMetadata(parentFd, name, _item.Entries[0], "/" + Directory, isDestination: true);
         }
         finally { LibC.Close(parentFd); }
     }
