@@ -41,13 +41,13 @@ internal sealed record ContainerUser(uint Uid, uint Gid, uint[] AdditionalGroups
             }
         }
 
-        // Supplementary groups: every group that lists the user by name (docker's rule), when no group was forced.
+        // Supplementary groups: only the groups that list the user by name, and none when a group was forced (runc's
+        // rule under BuildKit); the primary group is not added to them.
         var additional = new List<uint>();
         if (groupPart is null && name is not null)
             foreach (var group in groups)
                 if (group.Length >= 4 && group[3].Split(',').Contains(name) && uint.TryParse(group[2], out var g) && !additional.Contains(g))
                     additional.Add(g);
-        if (!additional.Contains(gid)) additional.Insert(0, gid);
         return new ContainerUser(uid, gid, additional.ToArray(), home);
     }
 

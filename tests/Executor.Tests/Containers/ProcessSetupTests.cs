@@ -12,7 +12,7 @@ public sealed class ProcessSetupTests(ContainerFixture fixture)
     {
         var run = await fixture.RunAsync("id; echo $HOME; grep CapEff /proc/self/status", configure: s => s with { User = "app" });
 
-        Assert.Equal("uid=1000(app) gid=1000(app) groups=1000(app),2000(extra)", run.Stdout[0]);
+        Assert.Equal("uid=1000(app) gid=1000(app) groups=2000(extra)", run.Stdout[0]);
         Assert.Equal("/home/app", run.Stdout[1]);
         Assert.Equal("CapEff:\t0000000000000000", run.Stdout[2]);
     }
