@@ -26,7 +26,7 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
         if (image.GetEnv("PATH") is null) env.Insert(0, ImageState.DefaultPath);
         env.AddRange(runArgs.Select(a => $"{a.Key}={a.Value}"));
         env.AddRange(stage.Args.ProxyArgs(image).Select(a => $"{a.Key}={a.Value}"));
-        var historyArgs = runArgs.Where(a => !PlatformArgs.Proxy.Contains(a.Key)).ToList();
+        var historyArgs = stage.Args.HistoryArgs(image).Where(a => !PlatformArgs.Proxy.Contains(a.Key)).ToList();
         var workdir = string.IsNullOrEmpty(image.WorkingDir) ? "/" : image.WorkingDir;
         var network = (run.Network == RunNetwork.Default ? session.Request.Network switch
         {
@@ -46,7 +46,7 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
                 mounts.Add(await ResolveMountAsync(mount, workdir, cancellationToken));
             }
             var op = new ExecOp(stage.CurrentOp, args, env, workdir, image.User ?? "", network.ToString().ToLowerInvariant(), mounts);
-            var createdBy = "RUN " + (historyArgs.Count > 0 ? $"|{historyArgs.Count} {string.Join(' ', historyArgs.Select(a => $"{a.Key}={a.Value}"))} " : "") + string.Join(' ', args);
+            var createdBy = "RUN " + (historyArgs.Count > 0 ? $"|{historyArgs.Count} {string.Join(' ', historyArgs.Select(a => $"{a.Key}={a.Value}"))} " : "") + string.Join(' ', args) + " # buildkit";
             var cacheKey = stage.KeyFor(op);
             stage.AddRunInputs(cacheKey, run, runArgs, workdir, network.ToString().ToLowerInvariant());
             await RunKeys.AddMountsAsync(cacheKey, mounts, session, stage, cancellationToken);

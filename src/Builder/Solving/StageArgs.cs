@@ -11,6 +11,9 @@ internal sealed class StageArgs(IReadOnlyDictionary<string, string> buildArgs, I
 {
     private readonly List<KeyValuePair<string, string?>> _declared = [];
 
+    // Every declaration in order, repeats included: BuildKit's RUN history lists each one.
+    private readonly List<string> _declarations = [];
+
     public void Declare(string name, string? expandedDefault)
     {
         string? value = buildArgs.TryGetValue(name, out var given) ? given
@@ -18,7 +21,16 @@ internal sealed class StageArgs(IReadOnlyDictionary<string, string> buildArgs, I
         var index = _declared.FindIndex(a => a.Key == name);
         if (index >= 0) _declared[index] = new(name, value);
         else _declared.Add(new(name, value));
+        _declarations.Add(name);
     }
+
+    /// <summary>
+    /// The <c>k=v</c> a RUN's history lists, as BuildKit writes them: one per ARG declaration of the stage (a repeated
+    /// ARG twice), each with the value the RUN sees (an ENV of that name wins; none is an empty value).
+    /// </summary>
+    public List<KeyValuePair<string, string>> HistoryArgs(ImageState image) =>
+        _declarations.Select(name => new KeyValuePair<string, string>(name,
+            image.GetEnv(name) ?? _declared.First(d => d.Key == name).Value ?? "")).ToList();
 
     /// <summary>Declared ARGs with a value, in declaration order.</summary>
     public IEnumerable<KeyValuePair<string, string>> Values =>

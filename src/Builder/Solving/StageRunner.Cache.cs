@@ -63,11 +63,11 @@ internal sealed partial class StageRunner
                 _files = _files.With(layer, diffId);
                 _image.Layers.Add(layer);
                 _image.DiffIds.Add(diffId.ToString());
-                AddHistory(createdBy + " # buildkit", emptyLayer: false, time);
+                AddHistory(createdBy, emptyLayer: false, time);
             }
             else
             {
-                AddHistory(createdBy + " # buildkit", emptyLayer: true, time);
+                AddHistory(createdBy, emptyLayer: true, time);
             }
             _session.Cache.Report(_plan, _stepIndex, display, inputs, record, cached: true, null);
             step.Cached();

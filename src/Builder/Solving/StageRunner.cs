@@ -129,6 +129,8 @@ internal sealed partial class StageRunner
                         _args.Declare(definition.Name, value);
                         _session.UsedBuildArgs.Add(definition.Name);
                     }
+                    // BuildKit: the Dockerfile's (expanded) defaults, never the --build-arg values.
+                    Metadata("ARG " + string.Join(' ', arg.Args.Select(d => d.Default is null ? d.Name : $"{d.Name}={Expand(d.Default)}")));
                     break;
                 case EnvInstruction env:
                 {
@@ -155,7 +157,8 @@ internal sealed partial class StageRunner
                     var scope = Scope();
                     var ports = expose.Ports.SelectMany(p => _session.Lexer.ProcessWords(p, scope)).SelectMany(ExpandPorts).ToList();
                     foreach (var port in ports) _image.ExposedPorts[port] = EmptyObject.Instance;
-                    Metadata("EXPOSE " + string.Join(' ', ports));
+                    // Go's %v of the port map: sorted keys, each with its empty struct.
+                    Metadata("EXPOSE map[" + string.Join(' ', ports.Distinct().Order(StringComparer.Ordinal).Select(p => p + ":{}")) + "]");
                     break;
                 }
                 case VolumeInstruction volume:
@@ -185,13 +188,13 @@ internal sealed partial class StageRunner
                 case CmdInstruction cmd:
                     _image.Cmd = CommandOf(cmd.Command);
                     _cmdSet = true;
-                    Metadata("CMD " + Json(_image.Cmd));
+                    Metadata("CMD " + GoFormat.QuoteSlice(_image.Cmd));
                     break;
                 case EntrypointInstruction entrypoint:
                     _image.Entrypoint = CommandOf(entrypoint.Command);
                     // Dockerfile reference: ENTRYPOINT resets a CMD inherited from the base image.
                     if (!_cmdSet) _image.Cmd = null;
-                    Metadata("ENTRYPOINT " + Json(_image.Entrypoint));
+                    Metadata("ENTRYPOINT " + GoFormat.QuoteSlice(_image.Entrypoint));
                     break;
                 case HealthcheckInstruction health:
                     _image.Healthcheck = health.IsNone
@@ -205,11 +208,12 @@ internal sealed partial class StageRunner
                             StartInterval = Nanoseconds(health.StartInterval),
                             Retries = health.Retries == 0 ? null : health.Retries,
                         };
-                    Metadata("HEALTHCHECK " + Json(_image.Healthcheck.Test!));
+                    Metadata("HEALTHCHECK " + HealthcheckHistory(_image.Healthcheck));
                     break;
                 case OnbuildInstruction onbuild:
                     _image.OnBuild.Add(onbuild.Expression);
-                    Metadata("ONBUILD " + onbuild.Expression);
+                    // BuildKit only records the trigger in the config: no history entry.
+                    _op = new ConfigOp(_op, "ONBUILD " + onbuild.Expression);
                     break;
                 case WorkdirInstruction workdir:
                     await WorkdirAsync(workdir, cancellationToken);
@@ -273,7 +277,7 @@ internal sealed partial class StageRunner
         if (!keepEmpty && !Directory.EnumerateFileSystemEntries(upperDirectory).Any())
         {
             _session.Snapshots.Remove(activeKey);
-            AddHistory(createdBy + " # buildkit", emptyLayer: true, StepTime(null));
+            AddHistory(createdBy, emptyLayer: true, StepTime(null));
             await RecordAsync(null, null, cancellationToken);
             return;
         }
@@ -285,7 +289,7 @@ internal sealed partial class StageRunner
         _session.CommitStep(activeKey, _files.ChainId!.Value);
         _image.Layers.Add(layer);
         _image.DiffIds.Add(diffId);
-        AddHistory(createdBy + " # buildkit", emptyLayer: false, StepTime(null));
+        AddHistory(createdBy, emptyLayer: false, StepTime(null));
         await RecordAsync(layer, digest, cancellationToken);
     }
 
@@ -342,7 +346,9 @@ internal sealed partial class StageRunner
                     }
                 }
             }
-            await CommitAsync(op, key, mounts[0].UpperDirectory!, "WORKDIR " + absolute, keepEmpty: false, cancellationToken);
+            // BuildKit's WORKDIR history has no ' # buildkit' and always a layer (an empty one when the directory was
+            // there), except for / where it makes none.
+            await CommitAsync(op, key, mounts[0].UpperDirectory!, "WORKDIR " + absolute, keepEmpty: absolute != "/", cancellationToken);
             step.Done();
         }
         catch (Exception e)
@@ -391,7 +397,7 @@ internal sealed partial class StageRunner
                 .Concat(parents ? ["--parents"] : [])
                 .Concat(expandedChown is null ? [] : [$"--chown={expandedChown}"])
                 .Concat(expandedChmod is null ? [] : [$"--chmod={expandedChmod}"])
-                .Concat(expandedSources).Concat(expandedInline.Select(i => "<<" + i.Key)).Append(dest));
+                .Concat(expandedSources).Concat(expandedInline.Select(i => "<<" + i.Key)).Append(dest)) + " # buildkit";
 
             // The key: the op, plus what the sources hold. Context files by content and effective metadata (selected
             // after .dockerignore and --exclude, digests from the stat cache); another stage or image by its key.
@@ -485,17 +491,11 @@ internal sealed partial class StageRunner
 
     private static long? Nanoseconds(TimeSpan value) => value == TimeSpan.Zero ? null : value.Ticks * 100;
 
-    private static string Json(IReadOnlyList<string> values)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            writer.WriteStartArray();
-            foreach (var value in values) writer.WriteStringValue(value);
-            writer.WriteEndArray();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    // Go's %q of BuildKit v0.8's HealthConfig pointer (the fields dockerd's frontend has: no start interval).
+    private static string HealthcheckHistory(HealthConfig health) =>
+        "&{" + string.Join(' ', GoFormat.QuoteSlice(health.Test), GoFormat.Quote(GoFormat.Duration(health.Interval ?? 0)),
+            GoFormat.Quote(GoFormat.Duration(health.Timeout ?? 0)), GoFormat.Quote(GoFormat.Duration(health.StartPeriod ?? 0)),
+            GoFormat.QuoteRune(health.Retries ?? 0)) + "}";
 
     // docker's nat.ParsePortSpecs: "80", "80/udp", "8000-8002/tcp".
     private static IEnumerable<string> ExpandPorts(string spec)
