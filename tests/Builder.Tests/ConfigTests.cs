@@ -42,8 +42,11 @@ public sealed class ConfigTests(BuildFixture fixture) : IClassFixture<BuildFixtu
         // WORKDIR made a layer (the directory did not exist); the metadata steps are empty layers.
         var history = built.Image.Config.History!.Skip(1).ToList();
         Assert.Equal(built.Image.Manifest.Layers.Count, built.Image.Config.History!.Count(h => h.EmptyLayer != true));
-        Assert.Contains(history, h => h.CreatedBy == "WORKDIR /srv/app # buildkit" && h.EmptyLayer is null);
+        Assert.Contains(history, h => h.CreatedBy == "WORKDIR /srv/app" && h.EmptyLayer is null);
         Assert.Contains(history, h => h.CreatedBy == "ENV HOME_DIR=/srv" && h.EmptyLayer == true);
+        Assert.Contains(history, h => h.CreatedBy == "EXPOSE map[53/udp:{} 80/tcp:{} 8000/tcp:{} 8001/tcp:{}]");
+        Assert.Contains(history, h => h.CreatedBy == "CMD [\"/bin/sh\" \"-e\" \"-c\" \"echo hi\"]");
+        Assert.Contains(history, h => h.CreatedBy == "HEALTHCHECK &{[\"CMD-SHELL\" \"wget -q localhost || exit 1\"] \"30s\" \"5s\" \"0s\" '\\x02'}");
 
         var files = await fixture.FilesAsync(request);
         Assert.True(Directory.Exists(Path.Combine(files, "srv/app")));
