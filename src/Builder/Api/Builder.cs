@@ -209,7 +209,7 @@ public static class Builder
         var lines = text.Split('\n');
         var excerpt = new List<string>();
         for (var i = Math.Max(1, line - 2); i <= Math.Min(lines.Length, line + 2); i++)
-            excerpt.Add($"{i,4} | {(i == line ? ">>> " : "")}{lines[i - 1].TrimEnd('\r')}");
+            excerpt.Add($"{i,4} | {(i == line ? ">>>" : "   ")} {lines[i - 1].TrimEnd('\r')}");
         return excerpt;
     }
 }

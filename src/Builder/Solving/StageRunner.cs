@@ -24,7 +24,8 @@ internal sealed partial class StageRunner
     private readonly Func<int, Task<StageResult>> _stageResult;
     private readonly StageArgs _args;
     private readonly int _steps;
-    private int _stepIndex = 1;
+    private int _stepIndex;
+    private readonly string _stepPrefix;
     private ImageState _image = null!;
     private Op _op = null!;
     private bool _cmdSet;
@@ -35,7 +36,12 @@ internal sealed partial class StageRunner
         _plan = plan;
         _stageResult = stageResult;
         _args = new StageArgs(session.Request.BuildArgs, session.Plan.GlobalScope);
-        _steps = 1 + plan.Stage.Instructions.Count(i => i is RunInstruction or CopyInstruction or AddInstruction or WorkdirInstruction);
+        // BuildKit's count: the FROM of an image (a stage or scratch base has no step of its own), then every RUN, COPY,
+        // ADD and WORKDIR; the steps of a build with one stage (no COPY --from of an image either) carry no stage name.
+        _stepIndex = plan.BaseKind == StageBaseKind.Scratch ? 0 : 1;
+        _steps = _stepIndex + plan.Stage.Instructions.Count(i => i is RunInstruction or CopyInstruction or AddInstruction or WorkdirInstruction);
+        var single = session.Plan.Stages.Count == 1 && !plan.Stage.Instructions.Any(i => i is CopyInstruction { From: not null });
+        _stepPrefix = single ? "" : plan.DisplayName + " ";
     }
 
     private string FileName => _session.Plan.Dockerfile.FileName;
@@ -85,7 +91,7 @@ internal sealed partial class StageRunner
             }
             default:
             {
-                var step = _session.Reporter.Start($"[{_plan.DisplayName} 1/{_steps}] FROM {_plan.BaseName}");
+                var step = _session.Reporter.Start($"[{_stepPrefix}{StepNumber(1)}] FROM {NormalizedBaseName()}");
                 try
                 {
                     var image = await _session.ImageAsync(_plan.BaseName, cancellationToken);
@@ -261,7 +267,15 @@ internal sealed partial class StageRunner
     internal StagePlan Plan => _plan;
 
     internal StepReporter.Step StartStep(Instruction instruction) =>
-        _session.Reporter.Start($"[{_plan.DisplayName} {Math.Min(++_stepIndex, _steps)}/{_steps}] {StepText(instruction)}");
+        _session.Reporter.Start($"[{_stepPrefix}{StepNumber(Math.Min(++_stepIndex, _steps))}] {StepText(instruction)}");
+
+    // BuildKit pads the index to the width of the total: "[ 3/12]".
+    private string StepNumber(int index) =>
+        index.ToString(CultureInfo.InvariantCulture).PadLeft(_steps.ToString(CultureInfo.InvariantCulture).Length) + "/" + _steps.ToString(CultureInfo.InvariantCulture);
+
+    // The FROM step names the base as BuildKit does: normalised, with its tag ("docker.io/library/busybox:latest").
+    private string NormalizedBaseName() =>
+        Images.References.ImageReference.TryParse(_plan.BaseName, out var reference) ? reference!.ToString() : _plan.BaseName;
 
     internal Dictionary<string, string> Scope() => _args.ExpansionScope(_image);
 
