@@ -96,22 +96,39 @@ internal static class SeccompFilter
         Verdict.Clone => "clone", _ => "clone3",
     };
 
-    /// <summary>Binary search on the syscall number (in the accumulator); a number not in the list is denied.</summary>
+    /// <summary>
+    /// Binary search on the syscall number (in the accumulator) over runs of consecutive numbers with one verdict:
+    /// most allowed syscalls sit in long runs, so the program stays small and the kernel's per-container JIT cheap.
+    /// A number outside every listed run is denied.
+    /// </summary>
     private static void Dispatch(BpfAssembler program, List<(uint Number, Verdict Verdict)> entries)
     {
-        if (entries.Count <= 4)
+        var runs = new List<(uint First, string Label)>();
+        var expected = 0u;
+        foreach (var (number, verdict) in entries)
         {
-            foreach (var (number, verdict) in entries)
-                program.JumpIfEqual(number, LabelOf(verdict));
-            program.Jump("deny");
+            if (number != expected) runs.Add((expected, "deny")); // the gap before this number
+            var label = LabelOf(verdict);
+            if (runs.Count == 0 || runs[^1].Label != label || number != expected) runs.Add((number, label));
+            expected = number + 1;
+        }
+        runs.Add((expected, "deny")); // everything above the highest listed number
+        Search(program, runs);
+    }
+
+    private static void Search(BpfAssembler program, List<(uint First, string Label)> runs)
+    {
+        if (runs.Count == 1)
+        {
+            program.Jump(runs[0].Label);
             return;
         }
-        var middle = entries.Count / 2;
-        var right = program.NewLabel();
-        program.Emit(JgeK, entries[middle].Number, 0, 1);
-        program.Jump(right);
-        Dispatch(program, entries[..middle]);
-        program.Label(right);
-        Dispatch(program, entries[middle..]);
+        var middle = runs.Count / 2;
+        var upper = program.NewLabel();
+        program.Emit(JgeK, runs[middle].First, 0, 1);
+        program.Jump(upper);
+        Search(program, runs[..middle]);
+        program.Label(upper);
+        Search(program, runs[middle..]);
     }
 }
