@@ -49,7 +49,7 @@ public static class Container
             throw new ArgumentException("a writable rootfs must be an overlay (an active snapshot)", nameof(spec));
 
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var runDir = Path.Combine(Path.GetTempPath(), "ashlar-run", id);
+        var runDir = Path.Combine(RunDirectory.Root, id);
         Directory.CreateDirectory(Path.Combine(runDir, "rootfs"));
         try
         {

@@ -64,6 +64,8 @@ internal static unsafe class LibC
     [DllImport(Lib, SetLastError = true)] public static extern int link(byte* existing, byte* newPath);
     [DllImport(Lib, SetLastError = true)] public static extern int dup2(int fd, int newFd);
     [DllImport(Lib, SetLastError = true)] public static extern int kill(int pid, int signal);
+    [DllImport(Lib)] public static extern uint geteuid();
+    [DllImport(Lib, SetLastError = true)] public static extern int rmdir(byte* path);
 
     public const int CLONE_NEWNS = 0x00020000, CLONE_NEWUTS = 0x04000000, CLONE_NEWIPC = 0x08000000,
         CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000;
