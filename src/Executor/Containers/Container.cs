@@ -49,8 +49,7 @@ public static class Container
             throw new ArgumentException("a writable rootfs must be an overlay (an active snapshot)", nameof(spec));
 
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var runDir = Path.Combine(RunDirectory.Root, id);
-        Directory.CreateDirectory(Path.Combine(runDir, "rootfs"));
+        var runDir = RunDirectory.Create(id);
         try
         {
             using var cgroup = StepCgroup.ForContainer(id, spec.Limits);

@@ -13,6 +13,40 @@ internal static class RunDirectory
 
     public static string Root { get; } = Choose();
 
+    private static readonly Lazy<bool> Swept = new(SweepLeftovers);
+
+    /// <summary>A new directory for one container, named after this process so that leftovers can be told apart.</summary>
+    public static string Create(string containerId)
+    {
+        _ = Swept.Value;
+        var dir = Path.Combine(Root, $"{Environment.ProcessId}-{containerId}");
+        Directory.CreateDirectory(Path.Combine(dir, "rootfs"));
+        return dir;
+    }
+
+    /// <summary>
+    /// Removes what processes that died without cleaning up left (a SIGKILLed Ashlar's containers died with it). A
+    /// pid that is alive keeps its directories, even if it is not Ashlar any more: reuse only ever keeps too much.
+    /// </summary>
+    internal static bool SweepLeftovers()
+    {
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories(Root))
+            {
+                var name = Path.GetFileName(dir);
+                var dash = name.IndexOf('-');
+                if (dash <= 0 || !int.TryParse(name[..dash], out var pid) || pid == Environment.ProcessId) continue;
+                if (LibC.kill(pid, 0) == 0 || LibC.Errno != LibC.ESRCH) continue;
+                try { Directory.Delete(dir, recursive: true); }
+                catch (IOException) { }
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return true;
+    }
+
     private static string Choose()
     {
         foreach (var candidate in new[] { "/run", "/dev/shm" })

@@ -83,7 +83,7 @@ internal static unsafe class LibC
     public const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100;
     public const uint S_IFMT = 0xF000, S_IFSOCK = 0xC000, S_IFLNK = 0xA000, S_IFREG = 0x8000, S_IFBLK = 0x6000,
         S_IFDIR = 0x4000, S_IFCHR = 0x2000, S_IFIFO = 0x1000;
-    public const int EINTR = 4, ENOENT = 2, EEXIST = 17, EACCES = 13, ENOEXEC = 8, EBUSY = 16, EINVAL = 22, ENODATA = 61, ENOSYS = 38, ERANGE = 34;
+    public const int EINTR = 4, ENOENT = 2, ESRCH = 3, EEXIST = 17, EACCES = 13, ENOEXEC = 8, EBUSY = 16, EINVAL = 22, ENODATA = 61, ENOSYS = 38, ERANGE = 34;
     public const int PR_SET_PDEATHSIG = 1, PR_SET_SECCOMP = 22, PR_CAPBSET_DROP = 24, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_CLEAR_ALL = 4;
     public const ulong SECCOMP_MODE_FILTER = 2;
     public const int SIG_SETMASK = 2;

@@ -7,6 +7,9 @@ namespace Ashlar.Executor.Tests.Containers;
 [Collection(ContainerCollection.Name)]
 public sealed class ParentDeathTests(ContainerFixture fixture)
 {
+    private static IEnumerable<string> Leftovers(int pid) =>
+        Directory.EnumerateDirectories(Ashlar.Executor.Containers.RunDirectory.Root, $"{pid}-*");
+
     [Fact]
     public async Task Killing_ashlar_with_SIGKILL_kills_its_container()
     {
@@ -29,6 +32,12 @@ public sealed class ParentDeathTests(ContainerFixture fixture)
             for (var i = 0; i < 100 && HostProbe.ProcessesWith($"sleep {marker}").Count > 0; i++)
                 await Task.Delay(100);
             Assert.Empty(HostProbe.ProcessesWith($"sleep {marker}"));
+
+            // What the dead process left on the host goes the next time a process starts a container.
+            Assert.NotEmpty(Leftovers(ashlar.Id));
+            Assert.Equal(0, (await fixture.RunAsync("true")).Result.ExitCode);
+            Ashlar.Executor.Containers.RunDirectory.SweepLeftovers();
+            Assert.Empty(Leftovers(ashlar.Id));
         }
         finally
         {
