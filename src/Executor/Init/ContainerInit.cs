@@ -142,8 +142,11 @@ public static class ContainerInit
     {
         // The bounding set caps what any later exec can gain (root gets exactly it as CapEff).
         for (var cap = 0; cap < 64; cap++)
-            if ((spec.Capabilities & (1UL << cap)) == 0 && prctl(PR_CAPBSET_DROP, (ulong)cap, 0, 0, 0) != 0 && Errno != EINVAL)
+            if ((spec.Capabilities & (1UL << cap)) == 0 && prctl(PR_CAPBSET_DROP, (ulong)cap, 0, 0, 0) != 0)
+            {
+                if (Errno == EINVAL) break; // past the kernel's last capability
                 throw new InitStepException("capabilities", Errno, $"drop capability {cap}");
+            }
         prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
         RootfsSetup.Check(Syscalls.ClearInheritableCapabilities(), "capabilities", "clear the inheritable set");
         // As runc does without no_new_privs (Docker's default): installed while the init still has CAP_SYS_ADMIN,
