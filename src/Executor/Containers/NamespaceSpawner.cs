@@ -8,20 +8,14 @@ namespace Ashlar.Executor.Containers;
 /// <summary>
 /// Starts the init as PID 1 of new namespaces without ever forking managed code: a dedicated thread unshares
 /// (namespaces are per thread, so the rest of the process is untouched), posix_spawns the init (only native
-/// code runs in the child until exec), and goes back to the host's uts, ipc and net namespaces. Everything that
-/// thread touches is prepared beforehand: it must not allocate, create threads, load code or run continuations
-/// while it lives in the new namespaces.
+/// code runs in the child until exec), and goes back to the host's namespaces. Everything that thread touches
+/// is prepared beforehand: it must not allocate, create threads, load code or run continuations while it lives
+/// in the new namespaces.
 /// <para>
 /// The thread then stays, blocked on the read end of a lifeline pipe, until the caller closes the write end:
 /// the init's parent-death signal (PR_SET_PDEATHSIG) fires when its parent <em>thread</em> ends, so this thread
 /// must outlive the container, and dies with the process if Ashlar is killed. The init gets the same read end
 /// as fd <see cref="Init.ContainerInit.LifelineFd"/> to notice a parent that died before it armed that signal.
-/// </para>
-/// <para>
-/// The thread stays in the container's mount namespace on purpose: with a second holder, PID 1's exit does not
-/// tear the mounts down (an RCU grace period, milliseconds on a busy machine) before the kernel reports the exit.
-/// The teardown happens when the thread ends, after the caller has reaped the container and let go; the mounts
-/// never were visible outside that namespace, and nothing runs in it by then.
 /// </para>
 /// </summary>
 internal static unsafe class NamespaceSpawner
@@ -42,12 +36,12 @@ internal static unsafe class NamespaceSpawner
         public int FailedCall; // 1 unshare, 2 posix_spawn, 3 setns: no strings on that thread
     }
 
-    // The host namespaces the spawning thread returns to, opened once (not the mount namespace: see above).
+    // The host namespaces the spawning thread returns to, opened once (CLONE_NEWNS, NEWUTS, NEWIPC, NEWNET order).
     private static readonly (int Fd, int Type)[] HostNamespaces;
 
     static NamespaceSpawner()
     {
-        HostNamespaces = [.. new[] { ("uts", CLONE_NEWUTS), ("ipc", CLONE_NEWIPC), ("net", CLONE_NEWNET) }
+        HostNamespaces = [.. new[] { ("mnt", CLONE_NEWNS), ("uts", CLONE_NEWUTS), ("ipc", CLONE_NEWIPC), ("net", CLONE_NEWNET) }
             .Select(ns => (Posix.Open($"/proc/thread-self/ns/{ns.Item1}", O_RDONLY | O_CLOEXEC), ns.Item2))];
         // JIT-compile the thread body (and inline its P/Invokes) here, in the normal namespaces.
         SpawnOnThisThread(new Request { WarmUp = true, ReadyFd = -1, HoldFd = -1 });
@@ -153,7 +147,10 @@ internal static unsafe class NamespaceSpawner
             return;
         }
         request.Pid = pid;
-        // Back to the host's uts, ipc and net namespaces; the mount namespace stays held until this thread ends.
+        // Back to the host's namespaces, so that this thread holds nothing of the container's while it waits. Keeping
+        // the mount namespace would report PID 1's exit before the mounts' teardown (an RCU grace period), but leave
+        // the overlay mounted while the caller diffs and commits its upper dir, and mounts it as the next lower:
+        // overlay calls that undefined (tried; a later step then missed a file its parent step had written).
         foreach (var (fd, type) in HostNamespaces)
             if ((request.Flags & type) != 0 && setns(fd, type) != 0)
             {
