@@ -96,7 +96,9 @@ public static class Container
 
     private static async Task<(ContainerProcess.Outcome Outcome, ContainerStartException? Failure)> RunInitAsync(InitSpec init, ContainerSpec spec, CancellationToken cancellationToken)
     {
-        var flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | (spec.Network == NetworkMode.None ? CLONE_NEWNET : 0);
+        // No CLONE_NEWNS here: the init unshares its mount namespace once it has its spec, so that a ready init's
+        // copy of the host's mounts is never older than the step (a bind source may be a mount made just before).
+        var flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | (spec.Network == NetworkMode.None ? CLONE_NEWNET : 0);
         var devices = spec.Security == SecurityMode.Sandbox ? DeviceCgroup.ProcFile : null;
         var process = InitPool.Take(InitBinary.Current, InitEnvironment(), flags, devices);
         try

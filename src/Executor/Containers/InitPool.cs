@@ -6,7 +6,8 @@ namespace Ashlar.Executor.Containers;
 
 /// <summary>
 /// Keeps one init ready per kind of container (binary, environment, namespaces, device cgroup): started, in its
-/// new namespaces and its device cgroup, blocked reading its spec. Taking one starts its replacement in the
+/// new pid, uts, ipc (and net) namespaces and its device cgroup, blocked reading its spec. It copies the mount
+/// namespace only once it has the spec: an older copy would miss host mounts made since (a bind source). Taking one starts its replacement in the
 /// background, so a build's next step skips the spawn, the init's runtime start and the cgroup move (an RCU grace
 /// period): the step's own work starts at the spec. Every container still gets fresh namespaces: an init is used
 /// once. An unused init dies with this process (its parent-death signal) or when its spec pipe closes.

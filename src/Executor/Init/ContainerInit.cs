@@ -61,6 +61,10 @@ public static class ContainerInit
 
     private static unsafe void Become(InitSpec spec)
     {
+        // The mount namespace is copied now, not when the init was started ahead of time (see InitPool): the host's
+        // mounts as they are at this step, e.g. a stage's snapshot mounted for RUN --mount=from just before.
+        if (unshare(CLONE_NEWNS) != 0)
+            throw new InitStepException("mount", System.Runtime.InteropServices.Marshal.GetLastSystemError(), "unshare the mount namespace");
         if (spec.NullStandardInput)
         {
             var devNull = Posix.Open("/dev/null", O_RDONLY);
