@@ -28,10 +28,24 @@ public sealed class InitPoolTests(ContainerFixture fixture)
     [Fact]
     public async Task Every_step_gets_its_own_namespaces()
     {
-        var first = await fixture.RunAsync("for n in pid mnt uts; do readlink /proc/self/ns/$n; done");
-        var second = await fixture.RunAsync("for n in pid mnt uts; do readlink /proc/self/ns/$n; done");
+        // Both alive at once: the kernel reuses a namespace's number once it is gone.
+        const string script = "for n in pid mnt uts; do readlink /proc/self/ns/$n; done; read line";
+        using var hold = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+        using var held = new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.In, hold.ClientSafePipeHandle);
+        var printed = new TaskCompletionSource();
+        var firstLines = new List<string>();
+        var first = fixture.RunAsync(script, configure: s => s with
+        {
+            StandardInput = held,
+            StandardOutput = line => { lock (firstLines) { firstLines.Add(line); if (firstLines.Count == 3) printed.TrySetResult(); } },
+        });
+        await printed.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.Equal(3, first.Stdout.Count);
-        Assert.All(first.Stdout.Zip(second.Stdout), pair => Assert.NotEqual(pair.First, pair.Second));
+        var second = await fixture.RunAsync("for n in pid mnt uts; do readlink /proc/self/ns/$n; done");
+        hold.Dispose(); // EOF: the first container's read returns and it exits
+        await first;
+
+        Assert.Equal(3, second.Stdout.Count);
+        Assert.All(firstLines.Zip(second.Stdout), pair => Assert.NotEqual(pair.First, pair.Second));
     }
 }
