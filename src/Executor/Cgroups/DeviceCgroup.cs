@@ -21,10 +21,22 @@ internal static class DeviceCgroup
             lock (Gate)
             {
                 if (!Prepared.TryGetValue(root, out var procs))
-                    Prepared[root] = procs = unified ? PrepareV2(root) : PrepareV1(root);
+                    Prepared[root] = procs = TryPrepare(root, unified);
                 return procs;
             }
         }
+    }
+
+    /// <summary>
+    /// A read-only or delegated-away cgroup hierarchy (Ashlar inside a container) cannot take the rules: containers
+    /// then run without them, like before device rules existed, rather than not at all. Their /dev still holds only
+    /// Docker's devices; a node made with mknod could be opened.
+    /// </summary>
+    private static string? TryPrepare(string root, bool unified)
+    {
+        try { return unified ? PrepareV2(root) : PrepareV1(root); }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>Moves <paramref name="pid"/> (an init that has run nothing of the container's yet) into the cgroup.</summary>
