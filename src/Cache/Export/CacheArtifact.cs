@@ -70,7 +70,6 @@ public sealed class CacheArtifact
                 Parent = s.Parent.ToString(),
                 Op = s.OpKind,
                 Instruction = s.Instruction,
-                Layer = s.Layer is null ? null : Descriptor.For(s.Layer.MediaType, s.Layer.Digest, s.Layer.Size),
                 Record = JsonSerializer.SerializeToElement(s.Record, CacheJsonContext.Default.CacheRecord),
             }).ToList(),
         };

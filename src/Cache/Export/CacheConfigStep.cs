@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Ashlar.Images.Formats;
 
 namespace Ashlar.Cache.Export;
 
@@ -11,6 +10,5 @@ internal sealed record CacheConfigStep
     [JsonPropertyName("parent")] public required string Parent { get; init; }
     [JsonPropertyName("op")] public required string Op { get; init; }
     [JsonPropertyName("instruction")] public string? Instruction { get; init; }
-    [JsonPropertyName("layer")] public Descriptor? Layer { get; init; }
     [JsonPropertyName("record")] public required JsonElement Record { get; init; }
 }

@@ -50,9 +50,9 @@ public sealed class ImportedCache
                     throw new JsonException($"a step has an invalid key \"{step.Key}\" or parent \"{step.Parent}\"");
                 var record = step.Record.Deserialize(CacheJsonContext.Default.CacheRecord)
                     ?? throw new JsonException($"step {step.Key} has no record");
-                if (step.Layer is { } layer && !Digest.TryParse(layer.DigestText, out _))
-                    throw new JsonException($"step {step.Key} has an invalid layer digest \"{layer.DigestText}\"");
-                steps.Add(new CacheExportStep(new CacheKey(key), new CacheKey(parent), step.Instruction ?? step.Op, record, step.Layer));
+                if (record.Layer is { } layer && (!Digest.TryParse(layer.DigestText, out _) || layer.Size < 0))
+                    throw new JsonException($"step {step.Key} has an invalid layer \"{layer.DigestText}\"");
+                steps.Add(new CacheExportStep(new CacheKey(key), new CacheKey(parent), step.Instruction ?? step.Op, record));
             }
             return new ImportedCache(source, steps);
         }
