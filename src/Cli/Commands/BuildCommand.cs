@@ -37,10 +37,13 @@ internal static class BuildCommand
             context, file, tags, buildArgs, target, noCache, pull, labels, secrets, network, platform, outputs, push, iidfile,
             metadataFile, progress, quiet, memory, jobs, insecure,
         };
+        var cacheOptions = new CacheOptions();
+        foreach (var option in cacheOptions.All) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
             BuildRequest request;
             string mode;
+            SharedCache sharedCache;
             try
             {
                 mode = (parse.GetValue(progress) ?? "auto").ToLowerInvariant();
@@ -70,6 +73,7 @@ internal static class BuildCommand
                         && long.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
                         ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null,
                 };
+                sharedCache = cacheOptions.Parse(parse);
             }
             catch (FormatException e)
             {
@@ -77,12 +81,13 @@ internal static class BuildCommand
                 return ExitCodes.Usage;
             }
             var quietMode = parse.GetValue(quiet);
-            return await RunAsync(request, quietMode ? "quiet" : mode, parse.GetValue(iidfile), parse.GetValue(metadataFile), cancellationToken);
+            using (sharedCache)
+                return await RunAsync(request, quietMode ? "quiet" : mode, parse.GetValue(iidfile), parse.GetValue(metadataFile), sharedCache, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(BuildRequest request, string mode, string? iidfile, string? metadataFile, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(BuildRequest request, string mode, string? iidfile, string? metadataFile, SharedCache sharedCache, CancellationToken cancellationToken)
     {
         // TTY mode prints the plain view for now (a live Spectre.Console view is still to come).
         IProgress<BuildEvent>? printer = mode switch
@@ -93,7 +98,9 @@ internal static class BuildCommand
         };
         try
         {
+            request = await sharedCache.OpenAsync(request, warning => Console.Error.WriteLine($"WARNING: {warning}"), cancellationToken);
             var result = await ImageBuilder.BuildAsync(request, printer, cancellationToken);
+            result = await sharedCache.ExportAsync(request, result, cancellationToken);
             if (iidfile is not null)
                 await File.WriteAllTextAsync(iidfile, result.ConfigDigest, cancellationToken);
             if (metadataFile is not null)
