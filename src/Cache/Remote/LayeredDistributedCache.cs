@@ -9,6 +9,8 @@ namespace Ashlar.Cache.Remote;
 /// (Redis), then the imported caches (<c>--cache-from</c>), in that order. Writes go to the local index and the
 /// shared one; imported caches are read-only. A value from a shared or imported source that is not a cache entry
 /// Ashlar can read (corrupt, or written by another program) is a miss with one warning per source, never an error.
+/// With a <see cref="SharedLayerGuard"/>, a record is shared only once its layer is in the shared registry, and a
+/// shared record is a hit only when its layer can be had.
 /// </summary>
 public sealed class LayeredDistributedCache : IDistributedCache
 {
@@ -17,15 +19,18 @@ public sealed class LayeredDistributedCache : IDistributedCache
     private readonly IReadOnlyList<(IDistributedCache Index, string Name)> _imported;
     private readonly Action<string> _warn;
     private readonly HashSet<string> _warnedSources = [];
+    private readonly SharedLayerGuard? _guard;
 
     /// <summary>Layers <paramref name="local"/>, then <paramref name="shared"/>, then <paramref name="imported"/>.</summary>
     /// <param name="local">The store's own index; always read first and always written.</param>
     /// <param name="shared">The index many runners share (Redis), or null; written too.</param>
     /// <param name="imported">Read-only indexes of imported caches, each with the name warnings use.</param>
     /// <param name="warn">Where warnings about unreadable entries go.</param>
+    /// <param name="guard">Publishes a layer before its record is shared and checks a shared record's layer; null shares records as they are.</param>
     public LayeredDistributedCache(IDistributedCache local, IDistributedCache? shared,
-        IReadOnlyList<(IDistributedCache Index, string Name)> imported, Action<string> warn)
+        IReadOnlyList<(IDistributedCache Index, string Name)> imported, Action<string> warn, SharedLayerGuard? guard = null)
     {
+        _guard = guard;
         _local = local;
         _shared = shared;
         _imported = imported;
@@ -36,7 +41,8 @@ public sealed class LayeredDistributedCache : IDistributedCache
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
         if (await _local.GetAsync(key, token) is { } local) return local;
-        if (_shared is not null && Readable(key, await _shared.GetAsync(key, token), "the shared cache index") is { } shared)
+        if (_shared is not null && Readable(key, await _shared.GetAsync(key, token), "the shared cache index") is { } shared
+            && (_guard is null || LayerOf(key, shared) is not { } layer || await _guard.IsReachableAsync(layer, token)))
             return shared;
         foreach (var (index, name) in _imported)
             if (Readable(key, await index.GetAsync(key, token), name) is { } imported)
@@ -48,7 +54,23 @@ public sealed class LayeredDistributedCache : IDistributedCache
     public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
         await _local.SetAsync(key, value, options, token);
-        if (_shared is not null) await _shared.SetAsync(key, value, options, token);
+        if (_shared is null || _shared is ResilientDistributedCache { IsDown: true }) return;
+        // Blob before record: a runner that sees the record can always fetch the layer.
+        if (_guard is not null && LayerOf(key, value) is { } layer && !await _guard.PublishAsync(layer, token)) return;
+        await _shared.SetAsync(key, value, options, token);
+    }
+
+    private static Images.Formats.Descriptor? LayerOf(string key, byte[] value)
+    {
+        if (!key.StartsWith(LayerCacheKeys.RecordPrefix, StringComparison.Ordinal)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize(value, CacheJsonContext.Default.CacheRecord)?.Layer;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <inheritdoc />

@@ -8,7 +8,7 @@ namespace Ashlar.Cache.Remote;
 /// when a cache hit needs one. The store verifies the digest, so a damaged file is refused (with a warning) and
 /// the step runs instead.
 /// </summary>
-public sealed class LayoutLayerSource : ILayerSource
+public sealed class LayoutLayerSource : ILayerSource, ILayerProbe
 {
     private readonly string _directory;
     private readonly Action<string> _warn;
@@ -46,6 +46,13 @@ public sealed class LayoutLayerSource : ILayerSource
             _warn($"cache layer {path} cannot be read ({e.Message}); the step that needs it runs instead");
             return false;
         }
+    }
+
+    /// <summary>Whether the layout has a file of the blob's size (its digest is checked when it is copied).</summary>
+    Task<bool> ILayerProbe.ContainsAsync(Descriptor layer, CancellationToken cancellationToken)
+    {
+        var file = new FileInfo(Path.Combine(_directory, "blobs", layer.Digest.Algorithm, layer.Digest.Hex));
+        return Task.FromResult(file.Exists && file.Length == layer.Size);
     }
 
     /// <inheritdoc />

@@ -10,7 +10,7 @@ namespace Ashlar.Cache.Remote;
 /// needs one the store lacks. The store verifies each against its digest; a blob the repository lacks, or a registry
 /// that fails, is a "not here" (with one warning), so the step simply runs.
 /// </summary>
-public sealed class RegistryLayerSource : ILayerSource
+public sealed class RegistryLayerSource : ILayerSource, ILayerProbe
 {
     private readonly RegistryClient _client;
     private readonly string _registry;
@@ -48,6 +48,19 @@ public sealed class RegistryLayerSource : ILayerSource
         {
             if (Interlocked.Exchange(ref _warned, 1) == 0)
                 _warn($"cache layers from {_registry}/{_repository} are unavailable ({e.Message.Split('\n')[0]}); the steps that need them run instead");
+            return false;
+        }
+    }
+
+    /// <summary>Whether the repository has the blob (a HEAD); a registry that fails counts as not having it.</summary>
+    async Task<bool> ILayerProbe.ContainsAsync(Descriptor layer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.Repository(_registry, _repository, forPush: false).BlobExistsAsync(layer.Digest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RegistryException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
             return false;
         }
     }

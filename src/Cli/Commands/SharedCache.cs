@@ -54,10 +54,14 @@ internal sealed class SharedCache(IReadOnlyList<CacheSpec> to, IReadOnlyList<Cac
                 : new LayoutLayerSource(spec.Directory!, warn, _counter));
 
         if (imported.Count == 0 && _shared is null) return request with { LayerSources = [.. request.LayerSources, .. _sources] };
-        var local = FileDistributedCache.ForStore(ImageStore.Open(request.StoreRoot).Root);
+        var store = ImageStore.Open(request.StoreRoot);
+        var local = FileDistributedCache.ForStore(store.Root);
+        // With a shared index, each new layer goes to the (first) registry cache before its record is shared.
+        var guard = _shared is null ? null
+            : new SharedLayerGuard(store.Content, _sources, _client, to.FirstOrDefault(s => s.Type == CacheSpecType.Registry)?.Reference, warn, _counter);
         return request with
         {
-            CacheIndex = new LayeredDistributedCache(local, _shared, imported, warn),
+            CacheIndex = new LayeredDistributedCache(local, _shared, imported, warn, guard),
             LayerSources = [.. request.LayerSources, .. _sources],
         };
     }
