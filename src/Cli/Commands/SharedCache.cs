@@ -72,6 +72,15 @@ internal sealed class SharedCache(IReadOnlyList<CacheSpec> to, IReadOnlyList<Cac
     /// </summary>
     public async Task<BuildResult> ExportAsync(BuildRequest request, BuildResult result, CancellationToken cancellationToken)
     {
+        if (!IsUsed) return result;
+        result = await ExportAllAsync(request, result, cancellationToken);
+        Console.Error.WriteLine($"cache transfer: received {HumanUnits.Size(_counter.BytesDownloaded)} ({_counter.LayersDownloaded} layers), "
+            + $"sent {HumanUnits.Size(_counter.BytesUploaded)} ({_counter.LayersUploaded} layers)");
+        return result;
+    }
+
+    private async Task<BuildResult> ExportAllAsync(BuildRequest request, BuildResult result, CancellationToken cancellationToken)
+    {
         if (to.Count == 0) return result;
         var store = ImageStore.Open(request.StoreRoot);
         var steps = result.CacheSteps.Select(s => new CacheExportStep(s.Key, s.Parent, s.Instruction, s.Record)).ToList();
