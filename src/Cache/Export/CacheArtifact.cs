@@ -11,8 +11,10 @@ namespace Ashlar.Cache.Export;
 /// </summary>
 public sealed class CacheArtifact
 {
-    private CacheArtifact(byte[] manifest, byte[] config, Descriptor configDescriptor, IReadOnlyList<Descriptor> layers, IReadOnlyList<CacheExportStep> steps)
+    private CacheArtifact(byte[] manifest, byte[] config, Descriptor configDescriptor, IReadOnlyList<Descriptor> layers, IReadOnlyList<CacheExportStep> steps,
+        IReadOnlyList<CacheMountLayer> cacheMounts)
     {
+        CacheMounts = cacheMounts;
         Manifest = manifest;
         Config = config;
         ConfigDescriptor = configDescriptor;
@@ -39,13 +41,18 @@ public sealed class CacheArtifact
     /// <summary>The steps the config lists.</summary>
     public IReadOnlyList<CacheExportStep> Steps { get; }
 
+    /// <summary>The cache mount contents it carries (opt-in), their layers after the steps'.</summary>
+    public IReadOnlyList<CacheMountLayer> CacheMounts { get; }
+
     /// <summary>
     /// The artifact for <paramref name="steps"/>: every step in <see cref="CacheExportMode.Max"/>; in
     /// <see cref="CacheExportMode.Min"/> only those whose layer is one of <paramref name="finalImageLayers"/> or that
     /// add no layer. A key listed twice is exported once (its first record).
     /// </summary>
-    public static CacheArtifact Create(IEnumerable<CacheExportStep> steps, CacheExportMode mode, IReadOnlyCollection<Digest>? finalImageLayers = null)
+    public static CacheArtifact Create(IEnumerable<CacheExportStep> steps, CacheExportMode mode, IReadOnlyCollection<Digest>? finalImageLayers = null,
+        IReadOnlyList<CacheMountLayer>? cacheMounts = null)
     {
+        cacheMounts ??= [];
         var final = finalImageLayers is null ? null : new HashSet<Digest>(finalImageLayers);
         var seen = new HashSet<Keys.CacheKey>();
         var kept = new List<CacheExportStep>();
@@ -61,6 +68,9 @@ public sealed class CacheArtifact
         foreach (var step in kept)
             if (step.Layer is { } layer && layerDigests.Add(layer.DigestText))
                 layers.Add(Descriptor.For(layer.MediaType, layer.Digest, layer.Size));
+        foreach (var mount in cacheMounts)
+            if (layerDigests.Add(mount.Layer.DigestText))
+                layers.Add(Descriptor.For(mount.Layer.MediaType, mount.Layer.Digest, mount.Layer.Size));
 
         var document = new CacheConfigDocument
         {
@@ -72,6 +82,7 @@ public sealed class CacheArtifact
                 Instruction = s.Instruction,
                 Record = JsonSerializer.SerializeToElement(s.Record, CacheJsonContext.Default.CacheRecord),
             }).ToList(),
+            CacheMounts = cacheMounts.Count == 0 ? null : cacheMounts.ToList(),
         };
         var config = JsonSerializer.SerializeToUtf8Bytes(document, CacheExportJsonContext.Relaxed.CacheConfigDocument);
         var configDescriptor = Descriptor.For(CacheMediaTypes.Config, Digest.Sha256(config), config.Length);
@@ -84,7 +95,7 @@ public sealed class CacheArtifact
             // No creation time: the same steps give the same manifest digest, so an unchanged cache is not a new one.
         };
         var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, ImageJsonContext.Relaxed.ImageManifest);
-        return new CacheArtifact(manifestBytes, config, configDescriptor, layers, kept);
+        return new CacheArtifact(manifestBytes, config, configDescriptor, layers, kept, cacheMounts);
     }
 
     /// <summary>The config document of <paramref name="steps"/> alone, for the inline cache.</summary>

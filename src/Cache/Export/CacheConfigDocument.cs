@@ -9,4 +9,5 @@ internal sealed record CacheConfigDocument
 
     [JsonPropertyName("version")] public int Version { get; init; } = CurrentVersion;
     [JsonPropertyName("steps")] public required List<CacheConfigStep> Steps { get; init; }
+    [JsonPropertyName("cacheMounts")] public List<CacheMountLayer>? CacheMounts { get; init; }
 }

@@ -11,8 +11,9 @@ namespace Ashlar.Cache.Export;
 /// <summary>A cache read back from an export (<c>--cache-from</c>): its steps, served as a read-only cache index.</summary>
 public sealed class ImportedCache
 {
-    private ImportedCache(string source, IReadOnlyList<CacheExportStep> steps)
+    private ImportedCache(string source, IReadOnlyList<CacheExportStep> steps, IReadOnlyList<CacheMountLayer> cacheMounts)
     {
+        CacheMounts = cacheMounts;
         Source = source;
         Steps = steps;
     }
@@ -22,6 +23,9 @@ public sealed class ImportedCache
 
     /// <summary>The steps it lists.</summary>
     public IReadOnlyList<CacheExportStep> Steps { get; }
+
+    /// <summary>The cache mount contents it carries (see <see cref="Export.CacheMounts.RestoreAsync"/>).</summary>
+    public IReadOnlyList<CacheMountLayer> CacheMounts { get; }
 
     /// <summary>A read-only index that serves each step's record under its key, for <see cref="LayeredDistributedCache"/>.</summary>
     public IDistributedCache ToIndex() =>
@@ -54,7 +58,10 @@ public sealed class ImportedCache
                     throw new JsonException($"step {step.Key} has an invalid layer \"{layer.DigestText}\"");
                 steps.Add(new CacheExportStep(new CacheKey(key), new CacheKey(parent), step.Instruction ?? step.Op, record));
             }
-            return new ImportedCache(source, steps);
+            foreach (var mount in document.CacheMounts ?? [])
+                if (mount.Name is null || mount.Layer is null || !Digest.TryParse(mount.Layer.DigestText, out _))
+                    throw new JsonException("a cache mount has no name or an invalid layer");
+            return new ImportedCache(source, steps, document.CacheMounts ?? []);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
         {

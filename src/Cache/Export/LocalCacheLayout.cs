@@ -41,7 +41,8 @@ public static class LocalCacheLayout
         if (missing.Count > 0)
         {
             warn($"cache export to {directory}: {missing.Count} layer(s) are in no store or imported cache any more; their steps are left out");
-            artifact = CacheArtifact.Create(artifact.Steps.Where(s => s.Layer is null || !missing.Contains(s.Layer.DigestText)), CacheExportMode.Max);
+            artifact = CacheArtifact.Create(artifact.Steps.Where(s => s.Layer is null || !missing.Contains(s.Layer.DigestText)), CacheExportMode.Max,
+                cacheMounts: artifact.CacheMounts.Where(m => !missing.Contains(m.Layer.DigestText)).ToList());
         }
 
         await WriteBytesAsync(BlobPath(directory, artifact.ConfigDescriptor.Digest), artifact.Config, counter, cancellationToken).ConfigureAwait(false);

@@ -115,7 +115,8 @@ public sealed class RegistryCache
         {
             var gone = missing.ToHashSet(StringComparer.Ordinal);
             _warn($"cache export to {target}: {gone.Count} layer(s) are in no store or imported cache any more; their steps are left out");
-            artifact = CacheArtifact.Create(artifact.Steps.Where(s => s.Layer is null || !gone.Contains(s.Layer.DigestText)), CacheExportMode.Max);
+            artifact = CacheArtifact.Create(artifact.Steps.Where(s => s.Layer is null || !gone.Contains(s.Layer.DigestText)), CacheExportMode.Max,
+                cacheMounts: artifact.CacheMounts.Where(m => !gone.Contains(m.Layer.DigestText)).ToList());
         }
 
         var configOutcome = await repository.PushBlobAsync(new ContentDescriptor(artifact.ConfigDescriptor.MediaType, artifact.ConfigDescriptor.Digest, artifact.Config.Length),

@@ -11,7 +11,8 @@ internal enum CacheSpecType { Registry, Local, Inline }
 /// <param name="Reference">type=registry: <c>ref=</c>.</param>
 /// <param name="Directory">type=local: <c>dest=</c> (to) or <c>src=</c> (from).</param>
 /// <param name="Mode">type=registry|local export: <c>mode=min|max</c> (min, as BuildKit).</param>
-internal sealed record CacheSpec(CacheSpecType Type, ImageReference? Reference, string? Directory, CacheExportMode Mode)
+/// <param name="CacheMounts">type=registry|local export: <c>cache-mounts=true</c> also exports the RUN --mount=type=cache contents.</param>
+internal sealed record CacheSpec(CacheSpecType Type, ImageReference? Reference, string? Directory, CacheExportMode Mode, bool CacheMounts = false)
 {
     /// <summary>Parses <paramref name="text"/> given to <paramref name="flag"/>; a <see cref="FormatException"/> says what is wrong.</summary>
     public static CacheSpec Parse(string text, string flag)
@@ -42,7 +43,14 @@ internal sealed record CacheSpec(CacheSpecType Type, ImageReference? Reference, 
             "max" => CacheExportMode.Max,
             var other => throw new FormatException($"invalid {flag} \"{text}\": mode must be min or max, not \"{other}\""),
         };
-        var known = new HashSet<string>(StringComparer.Ordinal) { "type", "mode", "ref", "dest", "src", "ignore-error", "oci-mediatypes", "image-manifest", "compression" };
+        var cacheMounts = fields.GetValueOrDefault("cache-mounts")?.ToLowerInvariant() switch
+        {
+            null or "false" => false,
+            "true" when export => true,
+            "true" => throw new FormatException($"invalid {flag} \"{text}\": cache-mounts is an export option; an imported cache restores them when it has them"),
+            var other => throw new FormatException($"invalid {flag} \"{text}\": cache-mounts must be true or false, not \"{other}\""),
+        };
+        var known = new HashSet<string>(StringComparer.Ordinal) { "type", "mode", "ref", "dest", "src", "cache-mounts", "ignore-error", "oci-mediatypes", "image-manifest", "compression" };
         if (fields.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
             throw new FormatException($"invalid {flag} \"{text}\": unknown field \"{unknown}\"");
 
@@ -53,12 +61,12 @@ internal sealed record CacheSpec(CacheSpecType Type, ImageReference? Reference, 
                     throw new FormatException($"invalid {flag} \"{text}\": type=registry needs ref=REGISTRY/REPOSITORY[:TAG]");
                 if (!ImageReference.TryParse(reference, out var parsed))
                     throw new FormatException($"invalid {flag} \"{text}\": \"{reference}\" is not an image reference");
-                return new CacheSpec(type, parsed, null, mode);
+                return new CacheSpec(type, parsed, null, mode, cacheMounts);
             case CacheSpecType.Local:
                 var key = export ? "dest" : "src";
                 if (!fields.TryGetValue(key, out var directory) || directory.Length == 0)
                     throw new FormatException($"invalid {flag} \"{text}\": type=local needs {key}=DIRECTORY");
-                return new CacheSpec(type, null, Path.GetFullPath(directory), mode);
+                return new CacheSpec(type, null, Path.GetFullPath(directory), mode, cacheMounts);
             default:
                 if (!export)
                     throw new FormatException($"invalid {flag} \"{text}\": an inline cache is read with type=registry,ref=IMAGE");

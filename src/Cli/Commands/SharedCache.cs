@@ -39,13 +39,17 @@ internal sealed class SharedCache(IReadOnlyList<CacheSpec> to, IReadOnlyList<Cac
         if (index is not null) _shared = RedisIndex.Connect(index, warn);
 
         var imported = new List<(IDistributedCache, string)>();
+        var store = ImageStore.Open(request.StoreRoot);
         foreach (var spec in from)
         {
             var (cache, layers) = spec.Type == CacheSpecType.Registry
                 ? await new RegistryCache(_client, warn, _counter).ImportAsync(spec.Reference!, cancellationToken)
                 : await LocalCacheLayout.ImportAsync(spec.Directory!, warn, _counter, cancellationToken);
-            if (cache is not null) imported.Add((cache.ToIndex(), $"cache {spec}"));
             _sources.Add(layers);
+            if (cache is null) continue;
+            imported.Add((cache.ToIndex(), $"cache {spec}"));
+            if (cache.CacheMounts.Count > 0)
+                await CacheMounts.RestoreAsync(store.Root, store.Content, cache.CacheMounts, [layers], warn, cancellationToken);
         }
         // A record in the shared index points at a layer some runner exported: the export targets are where it is.
         foreach (var spec in to.Where(s => s.Type != CacheSpecType.Inline && !from.Contains(s)))
@@ -54,7 +58,6 @@ internal sealed class SharedCache(IReadOnlyList<CacheSpec> to, IReadOnlyList<Cac
                 : new LayoutLayerSource(spec.Directory!, warn, _counter));
 
         if (imported.Count == 0 && _shared is null) return request with { LayerSources = [.. request.LayerSources, .. _sources] };
-        var store = ImageStore.Open(request.StoreRoot);
         var local = FileDistributedCache.ForStore(store.Root);
         // With a shared index, each new layer goes to the (first) registry cache before its record is shared.
         var guard = _shared is null ? null
@@ -92,7 +95,8 @@ internal sealed class SharedCache(IReadOnlyList<CacheSpec> to, IReadOnlyList<Cac
             var before = (_counter.BytesUploaded, _counter.LayersUploaded);
             try
             {
-                var artifact = CacheArtifact.Create(steps, spec.Mode, finalLayers);
+                var mounts = spec.CacheMounts ? await CacheMounts.PackAsync(store.Root, store.Content, cancellationToken) : [];
+                var artifact = CacheArtifact.Create(steps, spec.Mode, finalLayers, mounts);
                 switch (spec.Type)
                 {
                     case CacheSpecType.Registry:
@@ -106,7 +110,7 @@ internal sealed class SharedCache(IReadOnlyList<CacheSpec> to, IReadOnlyList<Cac
                         result = await EmbedInlineAsync(store, request, result, artifact, cancellationToken);
                         break;
                 }
-                Console.Error.WriteLine($"exporting cache to {spec}: {artifact.Steps.Count} steps, {_counter.LayersUploaded - before.LayersUploaded} layers and "
+                Console.Error.WriteLine($"exporting cache to {spec}: {artifact.Steps.Count} steps{(artifact.CacheMounts.Count > 0 ? $", {artifact.CacheMounts.Count} cache mounts" : "")}, {_counter.LayersUploaded - before.LayersUploaded} layers and "
                     + $"{HumanUnits.Size(_counter.BytesUploaded - before.BytesUploaded)} sent, {watch.Elapsed.TotalSeconds:0.0}s done");
             }
             catch (Exception e) when (e is RegistryException or IOException or UnauthorizedAccessException or HttpRequestException && !cancellationToken.IsCancellationRequested)

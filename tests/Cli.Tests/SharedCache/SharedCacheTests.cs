@@ -156,4 +156,25 @@ public sealed class SharedCacheTests(SharedCacheFixture fixture)
         Assert.Single(b.Warnings, w => w.Contains($"cache index redis://127.0.0.1:{redis.Port}/0 is unavailable"));
         Assert.Equal(3, b.Steps.Count);
     }
+
+    [RegistryFact]
+    public async Task Cache_mount_contents_exported_on_request_fill_runner_b_s_empty_cache_mount()
+    {
+        var directory = Path.Combine(fixture.Root, "mounts-cache-" + Guid.NewGuid().ToString("N")[..6]);
+        var id = $"downloads-{Guid.NewGuid().ToString("N")[..6]}";
+        var fill = fixture.Context($"""
+            FROM BASE
+            RUN --mount=type=cache,id={id},target=/var/cache/dl echo fetched-once > /var/cache/dl/pkg
+            """);
+        var use = fixture.Context($"""
+            FROM BASE
+            RUN --mount=type=cache,id={id},target=/var/cache/dl cp /var/cache/dl/pkg /pkg
+            """);
+        var output = Path.Combine(fixture.Root, "out-" + Guid.NewGuid().ToString("N")[..6]);
+
+        (await fixture.BuildAsync(fixture.Runner("a"), fill, "--cache-to", $"type=local,dest={directory},mode=max,cache-mounts=true")).Succeeded();
+        (await fixture.BuildAsync(fixture.Runner("b"), use, "--cache-from", $"type=local,src={directory}", "-o", $"type=local,dest={output}")).Succeeded();
+
+        Assert.Equal("fetched-once\n", File.ReadAllText(Path.Combine(output, "pkg")));
+    }
 }
