@@ -25,7 +25,16 @@ internal sealed partial class StageRunner
 
     /// <summary>Starts the key of a step on top of the current one: the op's definition without its inputs' op digests.</summary>
     internal CacheKeyBuilder KeyFor(Op op, string? extraDefinition = null) =>
-        new(_key, op.Kind, extraDefinition is null ? op.CacheDefinition() : op.CacheDefinition() + "\n" + extraDefinition, _session.Cache.SecretKey);
+        new(_key, KindOf(op), extraDefinition is null ? op.CacheDefinition() : op.CacheDefinition() + "\n" + extraDefinition, _session.Cache.SecretKey);
+
+    // Explanations compare a miss with earlier keys of the same kind on the same parent: COPY with COPY, not with WORKDIR.
+    private static string KindOf(Op op) => op switch
+    {
+        FileOp { Actions: [CopyAction { IsAdd: true }] } => "file.add",
+        FileOp { Actions: [CopyAction] } => "file.copy",
+        FileOp { Actions: [MkdirAction] } => "file.mkdir",
+        _ => op.Kind,
+    };
 
     /// <summary>Another stage's or an image's result without unpacking it: its op, files and cache key (for keys of COPY --from and mounts).</summary>
     internal async Task<(Op Op, LayerChain Files, CacheKey Key)> ResolveSourceAsync(string from, CancellationToken cancellationToken)
@@ -52,7 +61,7 @@ internal sealed partial class StageRunner
         if (lookup.Hit is { } record)
         {
             _op = op;
-            _key = inputs.Key;
+            _key = ResultKey(inputs.Key, record.DiffId);
             var time = StepTime(record);
             if (record.Layer is { } layer && record.DiffId is { } diffId)
             {
@@ -85,10 +94,19 @@ internal sealed partial class StageRunner
     {
         if (_pending is not { } pending) return;
         _pending = null;
-        _key = pending.Inputs.Key;
+        _key = ResultKey(pending.Inputs.Key, diffId);
+        _session.Cache.MarkRan(_key);
         var record = await _session.Cache.PutAsync(pending.Inputs, layer, diffId, layer is null ? null : _files.ChainId, new DateTimeOffset(_session.Created), cancellationToken);
         _session.Cache.Report(_plan, _stepIndex, pending.Display, pending.Inputs, record, cached: false, pending.Reason);
     }
+
+    /// <summary>
+    /// The key the next step builds on: the step's key folded with the layer it really made. A step that ran again
+    /// (<c>--no-cache</c>, a pruned record) and made a different layer must not let the steps after it hit results built
+    /// on the old one; one that made the same layer (a reproducible step) keeps them.
+    /// </summary>
+    private static CacheKey ResultKey(CacheKey step, Digest? diffId) =>
+        diffId is { } layer ? new CacheKey(Digest.Sha256(System.Text.Encoding.UTF8.GetBytes($"ashlar result\n{step}\n{layer}"))) : step;
 
     /// <summary>A step's history time: SOURCE_DATE_EPOCH, else when its cached result was first made (so a cached rebuild is the same image), else now.</summary>
     private DateTime StepTime(CacheRecord? record) =>

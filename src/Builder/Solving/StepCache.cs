@@ -21,6 +21,7 @@ internal sealed class StepCache
     private readonly Lazy<CacheSecretKey> _secretKey;
     private readonly ConcurrentBag<(int Stage, int Step, CacheStep Report)> _steps = [];
     private readonly HashSet<string> _noCacheStages;
+    private readonly ConcurrentDictionary<CacheKey, byte> _ran = new();
     private long _lookupTicks;
     private int _lookups;
 
@@ -86,6 +87,9 @@ internal sealed class StepCache
                 return new CacheLookup(null, $"{step} missed: its cached layer {record.LayerDigest.Value.ToString()[..19]} is no longer in the store (pruned)");
             return new CacheLookup(record, null);
         }
+        // The usual chain: once a step runs, every later step of the stage has a new parent and misses for that.
+        if (_ran.ContainsKey(inputs.Parent))
+            return new CacheLookup(null, $"{step} missed: the step before it ran, so it builds on a new result");
         var explanation = await _cache.ExplainAsync(inputs, step, cancellationToken);
         return new CacheLookup(null, explanation.Message) { Explanation = explanation };
     }
@@ -105,6 +109,9 @@ internal sealed class StepCache
         }
         return record;
     }
+
+    /// <summary>Notes a key that a step which ran left for the next one, so the next one's miss is explained by it.</summary>
+    public void MarkRan(CacheKey resultKey) => _ran.TryAdd(resultKey, 0);
 
     /// <summary>Adds a step to the report.</summary>
     public void Report(StagePlan stage, int step, string instruction, CacheKeyInputs inputs, CacheRecord record, bool cached, string? missReason) =>

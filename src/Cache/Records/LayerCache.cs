@@ -92,7 +92,8 @@ public sealed class LayerCache
             var child = children[i];
             var differences = Compare(current, child.Inputs);
             var score = differences.Count + (child.Definition == definition ? 0 : 1);
-            if (score < closestScore)
+            // On a tie, the key with the same definition explains better: its differences are the inputs alone.
+            if (score < closestScore || (score == closestScore && child.Definition == definition && closest!.Definition != definition))
                 (closest, closestDifferences, closestScore) = (child, differences, score);
         }
 
