@@ -16,16 +16,22 @@ namespace Ashlar.Cache.Export;
 /// </summary>
 public sealed class RegistryCache
 {
+    /// <summary>How long reading a cache's manifest and config may take by default before the build goes on without it.</summary>
+    public static readonly TimeSpan DefaultImportTimeout = TimeSpan.FromSeconds(30);
+
     private readonly RegistryClient _client;
     private readonly Action<string> _warn;
     private readonly TransferCounter _counter;
+    private readonly TimeSpan _importTimeout;
 
     /// <summary>A registry cache transport over <paramref name="client"/>.</summary>
     /// <param name="client">The build's registry client (credentials, insecure registries).</param>
     /// <param name="warn">Where warnings go: an unreadable or missing cache is a warning, never a failed build.</param>
     /// <param name="counter">Counts the bytes moved; a new one when null.</param>
-    public RegistryCache(RegistryClient client, Action<string> warn, TransferCounter? counter = null)
+    /// <param name="importTimeout">The bound of an import (<see cref="DefaultImportTimeout"/>).</param>
+    public RegistryCache(RegistryClient client, Action<string> warn, TransferCounter? counter = null, TimeSpan? importTimeout = null)
     {
+        _importTimeout = importTimeout ?? DefaultImportTimeout;
         _client = client;
         _warn = warn;
         _counter = counter ?? new TransferCounter();
@@ -44,9 +50,12 @@ public sealed class RegistryCache
         var layers = new RegistryLayerSource(_client, reference.Domain, reference.Path, _warn, _counter);
         var repository = _client.Repository(reference.Domain, reference.Path, forPush: false);
         var display = reference.ToString();
+        // A registry that accepts and never answers must not hang the build: the import is small, so bound it.
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(_importTimeout);
         try
         {
-            var manifest = await repository.GetManifestAsync(reference.Digest?.ToString() ?? reference.Tag ?? ImageReference.DefaultTag, cancellationToken)
+            var manifest = await repository.GetManifestAsync(reference.Digest?.ToString() ?? reference.Tag ?? ImageReference.DefaultTag, bounded.Token)
                 .ConfigureAwait(false);
             _counter.Downloaded(manifest.Bytes.Length);
             if (manifest.IsIndex || manifest.Config is null)
@@ -61,7 +70,7 @@ public sealed class RegistryCache
                 return (null, layers);
             }
             var blobs = new MemoryContentStore();
-            await repository.FetchBlobAsync(config, blobs, cancellationToken).ConfigureAwait(false);
+            await repository.FetchBlobAsync(config, blobs, bounded.Token).ConfigureAwait(false);
             _counter.Downloaded(config.Size);
             var bytes = blobs.ReadAll(config.Digest);
             var cache = config.MediaType == CacheMediaTypes.Config
@@ -74,7 +83,12 @@ public sealed class RegistryCache
             _warn($"no cache at {display} yet; building without it");
             return (null, layers);
         }
-        catch (Exception e) when (e is RegistryException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            _warn($"cache {display} did not arrive within {_importTimeout.TotalSeconds:0.#}s; building without it");
+            return (null, layers);
+        }
+        catch (Exception e) when (e is RegistryException or HttpRequestException or IOException or InvalidDataException && !cancellationToken.IsCancellationRequested)
         {
             _warn($"cache {display} cannot be read ({e.Message.Split('\n')[0]}); building without it");
             return (null, layers);

@@ -19,15 +19,15 @@ internal sealed record CacheSpec(CacheSpecType Type, ImageReference? Reference, 
     {
         var export = flag == "--cache-to";
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        // BuildKit's shorthand: a bare reference means type=registry,ref=REFERENCE.
+        if (text.Length > 0 && !text.Contains('=') && !text.Contains(','))
+            text = $"type=registry,ref={text}";
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = part.IndexOf('=');
             if (equals <= 0) throw new FormatException($"invalid {flag} \"{text}\": \"{part}\" is not KEY=VALUE");
             fields[part[..equals].ToLowerInvariant()] = part[(equals + 1)..];
         }
-        // BuildKit's shorthand: a bare reference means type=registry,ref=REFERENCE.
-        if (fields.Count == 0 && text.Length > 0 && !text.Contains('='))
-            fields = new(StringComparer.Ordinal) { ["type"] = "registry", ["ref"] = text };
 
         var type = fields.GetValueOrDefault("type")?.ToLowerInvariant() switch
         {

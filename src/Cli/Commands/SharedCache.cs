@@ -113,7 +113,8 @@ internal sealed class SharedCache(IReadOnlyList<CacheSpec> to, IReadOnlyList<Cac
                 Console.Error.WriteLine($"exporting cache to {spec}: {artifact.Steps.Count} steps{(artifact.CacheMounts.Count > 0 ? $", {artifact.CacheMounts.Count} cache mounts" : "")}, {_counter.LayersUploaded - before.LayersUploaded} layers and "
                     + $"{HumanUnits.Size(_counter.BytesUploaded - before.BytesUploaded)} sent, {watch.Elapsed.TotalSeconds:0.0}s done");
             }
-            catch (Exception e) when (e is RegistryException or IOException or UnauthorizedAccessException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is RegistryException or IOException or UnauthorizedAccessException or HttpRequestException or InvalidDataException
+                && !cancellationToken.IsCancellationRequested)
             {
                 _warn($"exporting the cache to {spec} failed: {e.Message.Split('\n')[0]}; the image is built, only its cache was not exported");
             }

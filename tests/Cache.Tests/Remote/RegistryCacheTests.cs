@@ -97,4 +97,22 @@ public class RegistryCacheTests
         var stored = await store.LoadConfigAsync((await store.LoadManifestAsync(embedded.Digest)).Config.Digest);
         Assert.Equal(config.RootFs.DiffIds, stored.RootFs.DiffIds);
     }
+
+    [Fact]
+    public async Task A_registry_that_accepts_and_never_answers_is_a_warning_after_the_import_timeout()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<System.Net.Sockets.Socket>();
+        _ = Task.Run(async () => { while (true) accepted.Add(await silent.AcceptSocketAsync()); });
+        using var client = Client();
+        var warnings = new List<string>();
+        var reference = ImageReference.Parse($"127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}/team/app:cache");
+
+        var (cache, _) = await new RegistryCache(client, warnings.Add, importTimeout: TimeSpan.FromSeconds(1)).ImportAsync(reference).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Null(cache);
+        Assert.Contains("did not arrive within 1s", Assert.Single(warnings));
+        foreach (var socket in accepted) socket.Dispose();
+    }
 }
