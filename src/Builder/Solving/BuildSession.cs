@@ -224,10 +224,8 @@ internal sealed class BuildSession : IDisposable
     /// <summary>Writes an upper directory as a gzip layer blob into the store.</summary>
     public async Task<(Descriptor Layer, string DiffId)> WriteLayerAsync(string upperDirectory, CancellationToken cancellationToken)
     {
-        await using var writer = Store.Content.BeginWrite();
-        var diff = await Executor.Diff.LayerDiff.WriteAsync(upperDirectory, writer, cancellationToken);
-        var (digest, size) = await writer.CommitAsync(diff.CompressedDigest, cancellationToken: cancellationToken);
-        return (Descriptor.For(LayerCodec.OciMediaType(LayerCompression.Gzip), digest, size), diff.DiffId.ToString());
+        var layer = await Executor.Diff.LayerDiff.WriteBlobAsync(upperDirectory, Store.Content, cancellationToken);
+        return (layer.Descriptor, layer.DiffId.ToString());
     }
 
     public void Dispose()
