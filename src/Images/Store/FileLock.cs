@@ -33,6 +33,22 @@ internal sealed class FileLock : IDisposable
         }
     }
 
+    /// <summary>Takes the lock if nobody holds it; null when another process (or open file description) does.</summary>
+    public static FileLock? TryAcquire(string path)
+    {
+        var fd = LibC.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0x1a4 /* 0644 */);
+        if (fd < 0) throw LibC.Failure($"opening lock file {path}");
+        while (LibC.Flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
+        {
+            var errno = LibC.LastError;
+            if (errno == LibC.EINTR) continue;
+            LibC.Close(fd);
+            if (errno == LibC.EWOULDBLOCK) return null;
+            throw LibC.Failure($"locking {path}", errno);
+        }
+        return new FileLock(fd);
+    }
+
     public void Dispose()
     {
         var fd = Interlocked.Exchange(ref _fd, -1);
