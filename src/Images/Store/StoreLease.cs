@@ -133,9 +133,7 @@ public sealed class StoreLease : IDisposable
                 if (probe != Probe.Live) continue;
                 var id = System.IO.Path.GetFileName(path);
                 ids.Add(id);
-                string text;
-                try { text = File.ReadAllText(path); }
-                catch (FileNotFoundException) { continue; } // ended meanwhile
+                if (ReadText(path) is not { } text) continue; // ended meanwhile
                 var started = DateTimeOffset.UtcNow; // not written yet: it has only just begun
                 foreach (var line in text.Split('\n'))
                 {
@@ -157,6 +155,23 @@ public sealed class StoreLease : IDisposable
     }
 
     private enum Probe { Live, Dead, Gone }
+
+    // Through a plain descriptor: .NET's own open takes a shared flock, which the holder's exclusive one refuses.
+    private static string? ReadText(string path)
+    {
+        var fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        if (fd < 0) return null;
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        var bytes = new byte[RandomAccess.GetLength(handle)];
+        var read = 0;
+        while (read < bytes.Length)
+        {
+            var n = RandomAccess.Read(handle, bytes.AsSpan(read), read);
+            if (n == 0) break;
+            read += n;
+        }
+        return Encoding.UTF8.GetString(bytes, 0, read);
+    }
 
     private static bool IsLocked(string path)
     {
