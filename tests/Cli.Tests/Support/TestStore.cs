@@ -28,11 +28,11 @@ internal sealed class TestStore : IDisposable
     public ImageStore Store { get; }
 
     /// <summary>Runs <c>ashlar --root ROOT args...</c>.</summary>
-    public Task<AshlarProcess.Outcome> RunAsync(params string[] args) => AshlarProcess.RunAsync([.. args, "--root", Root]);
+    public Task<AshlarProcess.Outcome> RunAsync(params string[] args) => AshlarProcess.RunAsync(["--root", Root, .. args]);
 
     /// <summary>Starts <c>ashlar --root ROOT args...</c> without waiting.</summary>
     public AshlarProcess.Running Start(string[] args, IReadOnlyDictionary<string, string>? environment = null) =>
-        AshlarProcess.Start([.. args, "--root", Root], environment);
+        AshlarProcess.Start(["--root", Root, .. args], environment);
 
     /// <summary>A fresh context directory holding a Dockerfile and the given files.</summary>
     public string Context(string dockerfile, params (string Path, string Content)[] files)
