@@ -27,7 +27,7 @@ public class CrashSafetyTests(ITestOutputHelper output)
     public async Task Builds_killed_at_random_points_leave_a_store_that_builds_checks_and_prunes_clean()
     {
         using var store = new TestStore();
-        await store.ImportBusyboxAsync(padding: 4 << 20);
+        await store.ImportBusyboxAsync(padding: 2 << 20);
         var files = Enumerable.Range(0, 40).Select(i => ($"src/f{i:D2}.txt", new string('x', 2000 + i))).ToArray();
         var context = store.Context(Dockerfile, files);
 
@@ -44,15 +44,16 @@ public class CrashSafetyTests(ITestOutputHelper output)
             if (i % 5 == 4)
             {
                 // A new base image now and then, so later kills also land while its layer is unpacked.
-                await store.ImportBusyboxAsync(padding: (4 << 20) + i);
+                await store.ImportBusyboxAsync(padding: (2 << 20) + i);
             }
             var delay = TimeSpan.FromMilliseconds(random.Next(100, (int)Math.Min(whole.TotalMilliseconds * 1.1, 8000)));
             using var build = store.Start(["build", "-t", "crash", context], TinyGcLimit);
             await Task.Delay(delay);
             await build.KillAsync();
-            output.WriteLine($"kill {i + 1} after {delay.TotalMilliseconds:F0} ms, leftovers: {string.Join(", ", store.Leftovers())}");
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1}s: kill {i + 1} after {delay.TotalMilliseconds:F0} ms, leftovers: {string.Join(", ", store.Leftovers())}");
         }
 
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1}s: the kills are done");
         var clean = await store.RunAsync("build", "-t", "crash", context);
         Assert.True(clean.ExitCode == 0, clean.Stderr);
         var run = await store.RunAsync("run", "crash", "cat", "/one", "/two");
@@ -68,5 +69,6 @@ public class CrashSafetyTests(ITestOutputHelper output)
         var after = await store.RunAsync("check");
         Assert.True(after.ExitCode == 0, after.Stdout + after.Stderr);
         Assert.Equal(0, (await store.RunAsync("run", "crash", "cat", "/one")).ExitCode);
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1}s: all done");
     }
 }

@@ -86,7 +86,7 @@ internal static class SnapshotChecker
                 problems.Add(new StoreProblem(link, problem, repair));
             }
 
-        foreach (var removing in Directory.Exists(root) ? Directory.EnumerateDirectories(root, "removing-*") : [])
+        foreach (var removing in SnapshotPruner.AbandonedRemovals(root, leases))
         {
             if (repair) Snapshotter.DeleteTree(removing);
             problems.Add(new StoreProblem(removing, "leftover of an interrupted removal", repair));

@@ -39,10 +39,19 @@ public sealed class SnapshotPruner(Snapshotter snapshots) : IPruneParticipant, I
         var all = StoredSnapshot.List(snapshots.Root).Where(s => s.Info is not null).ToList();
         var leases = readLeases();
         var dead = all.Where(s => SnapshotOwner.IsLeftover(s.Info!.Name, leases)).ToList();
-        if (dead.Count == 0) return CollectedItems.None;
 
         var names = new List<string>();
         long bytes = 0;
+        foreach (var removal in AbandonedRemovals(snapshots.Root, leases))
+        {
+            try
+            {
+                bytes += StoreGarbageCollector.TreeSize(removal);
+                Snapshotter.DeleteTree(removal);
+                names.Add(Path.GetFileName(removal));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
         // Active ones first: they keep their parents, which may be dead build steps too.
         foreach (var snapshot in dead.Where(s => s.Info!.Kind != SnapshotKind.Committed))
         {
@@ -61,12 +70,28 @@ public sealed class SnapshotPruner(Snapshotter snapshots) : IPruneParticipant, I
         var committed = dead.Where(s => s.Info!.Kind == SnapshotKind.Committed).Select(s => s.Info!.Name).ToHashSet(StringComparer.Ordinal);
         if (committed.Count > 0)
         {
-            var (removed, reclaimed) = snapshots.Prune(s => !committed.Contains(s.Name));
-            names.AddRange(removed);
-            bytes += reclaimed;
+            try
+            {
+                var (removed, reclaimed) = snapshots.Prune(s => !committed.Contains(s.Name));
+                names.AddRange(removed);
+                bytes += reclaimed;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the next collection retries
         }
         return new CollectedItems(names, bytes);
     }
+
+    /// <summary>
+    /// <c>removing-*</c> directories a killed process was deleting. A live one deletes its own right after renaming,
+    /// so while another process holds a lease only old ones count (two deleters of one tree would trip each other up).
+    /// </summary>
+    internal static IEnumerable<string> AbandonedRemovals(string root, LiveLeases leases) =>
+        Directory.Exists(root)
+            ? Directory.EnumerateDirectories(root, "removing-*")
+                .Where(d => leases.ProcessIds.All(pid => pid == Environment.ProcessId)
+                    || DateTime.UtcNow - Directory.GetLastWriteTimeUtc(d) > TimeSpan.FromMinutes(10))
+                .ToList()
+            : [];
 
     /// <inheritdoc />
     public CollectedItems Prune(IReadOnlySet<string> keep, LiveLeases leases, DateTimeOffset protectedSince)

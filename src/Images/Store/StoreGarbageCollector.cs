@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ashlar.Images.Content;
+using Ashlar.Images.Native;
 
 namespace Ashlar.Images.Store;
 
@@ -60,8 +61,15 @@ public sealed class StoreGarbageCollector
     /// </summary>
     public CollectedItems CollectLeftovers()
     {
-        using var gcLock = FileLock.TryAcquire(LockPath);
-        return gcLock is null ? CollectedItems.None : CollectLeftoversLocked();
+        try
+        {
+            using var gcLock = FileLock.TryAcquire(LockPath);
+            return gcLock is null ? CollectedItems.None : CollectLeftoversLocked();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return CollectedItems.None; // never a reason to fail the build that asked; prune reports it
+        }
     }
 
     /// <summary>
@@ -269,18 +277,31 @@ public sealed class StoreGarbageCollector
         var scratch = Directory.Exists(Path.Combine(Root, ScratchDirectory))
             ? Directory.GetDirectories(Path.Combine(Root, ScratchDirectory), "build-*")
             : [];
-        LiveLeases? leases = null;
-        LiveLeases Leases() => leases ??= StoreLease.ReadAll(Root);
-        var snapshots = _snapshots?.CollectLeftovers(Leases) ?? CollectedItems.None;
-        names.AddRange(snapshots.Names);
-        bytes += snapshots.Bytes;
+        var leases = StoreLease.ReadAll(Root);
+        var dead = scratch.Where(d => !leases.IsLive(Path.GetFileName(d))).ToList();
+        // A killed build leaves its host mounts (file steps mount snapshots in its scratch directory): they go first,
+        // or their snapshots could not be deleted.
+        foreach (var directory in dead) Unmount(directory);
 
-        foreach (var directory in scratch)
+        // The snapshots read the leases again, after listing themselves.
+        try
         {
-            if (Leases().IsLive(Path.GetFileName(directory))) continue;
-            bytes += TreeSize(directory);
-            DeleteTree(directory);
-            names.Add(Path.GetRelativePath(Root, directory));
+            var snapshots = _snapshots?.CollectLeftovers(() => StoreLease.ReadAll(Root)) ?? CollectedItems.None;
+            names.AddRange(snapshots.Names);
+            bytes += snapshots.Bytes;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the next collection retries
+
+        foreach (var directory in dead)
+        {
+            try
+            {
+                var size = TreeSize(directory);
+                DeleteTree(directory);
+                bytes += size;
+                names.Add(Path.GetRelativePath(Root, directory));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
         foreach (var file in AbandonedTemporaryFiles())
         {
@@ -291,11 +312,44 @@ public sealed class StoreGarbageCollector
                 bytes += size;
                 names.Add(Path.GetRelativePath(Root, file));
             }
-            catch (FileNotFoundException) { }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
         // Last: the lease files of dead holders, once what they held is gone.
         StoreLease.ReadAll(Root, removeDead: true);
         return new CollectedItems(names, bytes);
+    }
+
+    /// <summary>Detaches every mount at or below <paramref name="directory"/> (deepest first), as listed in /proc/self/mountinfo.</summary>
+    internal static void Unmount(string directory)
+    {
+        var prefix = directory.TrimEnd('/') + "/";
+        var points = new List<string>();
+        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            var fields = line.Split(' ');
+            if (fields.Length < 5) continue;
+            var point = UnescapeMountPath(fields[4]);
+            if (point.StartsWith(prefix, StringComparison.Ordinal) || point == directory) points.Add(point);
+        }
+        foreach (var point in points.OrderByDescending(p => p.Length))
+            LibC.Unmount(point, LibC.MNT_DETACH);
+    }
+
+    // mountinfo writes space, tab, newline and backslash as \ooo octal escapes.
+    private static string UnescapeMountPath(string text)
+    {
+        if (!text.Contains('\\')) return text;
+        var builder = new System.Text.StringBuilder();
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\\' && text.Length - i >= 4)
+            {
+                builder.Append((char)Convert.ToInt32(text.Substring(i + 1, 3), 8));
+                i += 3;
+            }
+            else builder.Append(text[i]);
+        }
+        return builder.ToString();
     }
 
     /// <summary>

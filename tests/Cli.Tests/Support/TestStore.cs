@@ -111,7 +111,8 @@ internal sealed class TestStore : IDisposable
         if (System.IO.Directory.Exists(snapshots))
             foreach (var info in System.IO.Directory.EnumerateFiles(snapshots, "info", SearchOption.AllDirectories))
             {
-                if (Path.GetRelativePath(snapshots, info).Count(c => c == '/') != 1) continue;
+                var relative = Path.GetRelativePath(snapshots, info);
+                if (relative.Count(c => c == '/') != 1 || relative.StartsWith("removing-", StringComparison.Ordinal)) continue;
                 var name = File.ReadAllLines(info).FirstOrDefault(l => l.StartsWith("name=", StringComparison.Ordinal))?[5..] ?? "";
                 var kind = File.ReadAllLines(info).FirstOrDefault(l => l.StartsWith("kind=", StringComparison.Ordinal))?[5..] ?? "";
                 if (kind != "Committed" || name.StartsWith("build:", StringComparison.Ordinal))
