@@ -20,11 +20,9 @@ public sealed class CacheIndexCollector(FileDistributedCache index) : ICacheColl
     /// <inheritdoc />
     public IReadOnlyList<CacheUse> Entries()
     {
-        index.CollectExpired(); // an expired entry already reads as a miss
         var uses = new List<CacheUse>();
         foreach (var entry in index.Entries())
         {
-            if (entry.Expired) continue;
             List<Digest> blobs = [];
             List<string> snapshots = [];
             if (entry.Key.StartsWith(RecordPrefix, StringComparison.Ordinal) && TryReadRecord(entry.Key, out var record, out _) && record is not null)
@@ -32,7 +30,10 @@ public sealed class CacheIndexCollector(FileDistributedCache index) : ICacheColl
                 if (record.LayerDigest is { } layer) blobs.Add(layer);
                 if (record.ChainId is { Length: > 0 } chain) snapshots.Add(chain);
             }
-            uses.Add(new CacheUse(entry.Key, entry.Size, entry.LastUse, blobs, snapshots));
+            // An expired entry already reads as a miss: it counts as the least recently used, and keeps nothing alive.
+            uses.Add(entry.Expired
+                ? new CacheUse(entry.Key, entry.Size, DateTimeOffset.MinValue, [], [])
+                : new CacheUse(entry.Key, entry.Size, entry.LastUse, blobs, snapshots));
         }
         return uses;
     }

@@ -9,16 +9,17 @@ internal sealed class FileLock : IDisposable
 
     private FileLock(int fd) => _fd = fd;
 
-    /// <summary>Blocks (off the calling thread) until the lock is held.</summary>
-    public static async Task<FileLock> AcquireAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Blocks (off the calling thread) until the lock is held; <paramref name="shared"/> lets other shared holders in.</summary>
+    public static async Task<FileLock> AcquireAsync(string path, CancellationToken cancellationToken, bool shared = false)
     {
+        var operation = shared ? LibC.LOCK_SH : LibC.LOCK_EX;
         var fd = LibC.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0x1a4 /* 0644 */);
         if (fd < 0) throw LibC.Failure($"opening lock file {path}");
         try
         {
             await Task.Run(() =>
             {
-                while (LibC.Flock(fd, LibC.LOCK_EX) != 0)
+                while (LibC.Flock(fd, operation) != 0)
                 {
                     var errno = LibC.LastError;
                     if (errno != LibC.EINTR) throw LibC.Failure($"locking {path}", errno);

@@ -46,7 +46,9 @@ public sealed class StoreGarbageCollector
     }
 
     private string Root => _store.Root;
-    private string LockPath => Path.Combine(Root, LockFileName);
+    private string LockPath => LockPathOf(Root);
+
+    internal static string LockPathOf(string storeRoot) => Path.Combine(storeRoot, LockFileName);
 
     /// <summary>Runs a full collection (<c>ashlar prune</c>), waiting for a running one to finish first.</summary>
     public async Task<GarbageCollectionResult> CollectAsync(GarbageCollectionOptions options, CancellationToken cancellationToken = default)

@@ -88,6 +88,19 @@ public sealed class StoreLease : IDisposable
         Append($"snapshot {name}");
     }
 
+    /// <summary>
+    /// Runs <paramref name="lookupAndHold"/> (e.g. a cache lookup that then calls <see cref="HoldSnapshot"/> and
+    /// <see cref="HoldBlob"/> on a hit) so that no garbage collection runs in between: a collection holds the store's
+    /// GC lock exclusively for its whole run, this takes it shared. Without it, a collection that listed the entry
+    /// before the hit could still remove what the hit is about to use.
+    /// </summary>
+    public async Task<T> GuardAsync<T>(Func<Task<T>> lookupAndHold, CancellationToken cancellationToken = default)
+    {
+        var storeRoot = System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(Path))!;
+        using var _ = await FileLock.AcquireAsync(StoreGarbageCollector.LockPathOf(storeRoot), cancellationToken, shared: true);
+        return await lookupAndHold();
+    }
+
     private void Append(string line)
     {
         var bytes = Encoding.UTF8.GetBytes(line + "\n");

@@ -9,14 +9,18 @@ namespace Ashlar.Images.Tests.Store;
 public class StoreLeaseTests
 {
     [Fact]
-    public void A_held_lease_is_live_with_what_it_holds_and_gone_when_disposed()
+    public async Task A_held_lease_is_live_with_what_it_holds_and_gone_when_disposed()
     {
         using var dir = new TempDirectory();
         var blob = Digest.Sha256("x"u8);
         using (var lease = StoreLease.Acquire(dir.Path, "build-abc"))
         {
             lease.HoldBlob(blob);
-            lease.HoldSnapshot("sha256:chain");
+            Assert.Equal(7, await lease.GuardAsync(() =>
+            {
+                lease.HoldSnapshot("sha256:chain");
+                return Task.FromResult(7);
+            }));
             var live = StoreLease.ReadAll(dir.Path, removeDead: true);
             Assert.True(live.IsLive("build-abc"));
             Assert.Contains(blob, live.Blobs);
