@@ -1,3 +1,6 @@
+using Ashlar.Cache.Remote;
+using Microsoft.Extensions.Caching.Distributed;
+
 namespace Ashlar.Builder;
 
 /// <summary>What to build: the inputs of one <c>docker build</c>.</summary>
@@ -42,8 +45,23 @@ public sealed record BuildRequest
     /// <summary><c>--platform</c> (os/arch[/variant]); default this machine's. Only this machine's platform can run RUN steps.</summary>
     public string? Platform { get; init; }
 
-    /// <summary><c>--no-cache</c>.</summary>
+    /// <summary><c>--no-cache</c>: every step runs (its result is still recorded for later builds).</summary>
     public bool NoCache { get; init; }
+
+    /// <summary><c>--no-cache-filter</c>: the stages (by name or index) whose steps run regardless of the cache.</summary>
+    public IReadOnlyList<string> NoCacheFilter { get; init; } = [];
+
+    /// <summary>The layer cache's index; null means the store's embedded one (<c>&lt;store root&gt;/cache/index</c>).</summary>
+    public IDistributedCache? CacheIndex { get; init; }
+
+    /// <summary>
+    /// Where a cache hit's layer blob comes from when the store lacks it, tried in order. A blob is fetched only
+    /// when it is really needed (a later step misses and needs its files, or an output writes it).
+    /// </summary>
+    public IReadOnlyList<ILayerSource> LayerSources { get; init; } = [];
+
+    /// <summary><c>--explain-cache</c>: explain every miss (always done for progress) and report each step's hit or miss.</summary>
+    public bool ExplainCache { get; init; }
 
     /// <summary><c>--pull</c>: fetch base images again even when the store has them.</summary>
     public bool Pull { get; init; }

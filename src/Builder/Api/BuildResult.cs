@@ -15,6 +15,9 @@ public sealed record BuildResult
     /// <summary>Warnings, e.g. build arguments no stage used.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>Each layer step's cache key, parent, record and hit or miss, in build order.</summary>
+    public IReadOnlyList<CacheStep> CacheSteps { get; init; } = [];
+
     /// <summary>Docker's <c>--metadata-file</c> keys and values.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 }

@@ -95,6 +95,7 @@ public static class Builder
         var store = ImageStore.Open(request.StoreRoot);
         using var session = new BuildSession(store, request, plan, platform, reporter, context);
         var result = await Solver.SolveAsync(session, cancellationToken);
+        await session.SaveStatCacheAsync(cancellationToken);
 
         var warnings = new List<string>();
         var unused = request.BuildArgs.Keys
@@ -109,6 +110,9 @@ public static class Builder
         }
 
         var exporting = reporter.Start("exporting to image");
+        // A cached layer the store no longer holds comes from a layer source now, when the image needs it.
+        foreach (var layer in result.Image.Layers)
+            await session.EnsureBlobAsync(layer, cancellationToken);
         var build = await ImageWriter.WriteAsync(store, result, session.Created, request.Labels, cancellationToken);
         var outputs = request.Outputs.Count == 0 ? [new BuildOutput(BuildOutputType.Image)] : request.Outputs;
         var named = outputs.Any(o => o.Type == BuildOutputType.Image) || request.Push ? tags : [];
@@ -161,6 +165,7 @@ public static class Builder
             ConfigDigest = build.Config.Digest.ToString(),
             Tags = named.Select(t => t.ToString()).ToList(),
             Warnings = warnings,
+            CacheSteps = session.Cache.Steps(plan),
             Metadata = new Dictionary<string, string>
             {
                 ["containerimage.digest"] = build.Manifest.Digest.ToString(),
@@ -168,6 +173,8 @@ public static class Builder
                 ["image.name"] = string.Join(',', named.Select(t => t.ToString())),
                 // The digest of the final op: the build graph's definition (what the layer cache keys on).
                 ["ashlar.op.digest"] = result.Op.Digest.ToString(),
+                ["ashlar.cache.key"] = result.Key.ToString(),
+                ["ashlar.cache.lookup.average"] = session.Cache.AverageLookup.TotalMilliseconds.ToString("0.000", CultureInfo.InvariantCulture) + "ms",
             },
         };
     }

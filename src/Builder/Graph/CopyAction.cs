@@ -25,7 +25,7 @@ internal sealed record CopyAction(
     {
         writer.WriteStartObject();
         writer.WriteString("action", IsAdd ? "add" : "copy");
-        if (From is not null) writer.WriteString("from", From.Digest.ToString());
+        if (From is not null) Op.WriteInput(writer, "from", From);
         writer.WriteStartArray("sources");
         foreach (var source in Sources) writer.WriteStringValue(source);
         writer.WriteEndArray();

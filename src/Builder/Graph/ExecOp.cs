@@ -29,7 +29,7 @@ internal sealed record ExecOp(
             writer.WriteStartObject();
             writer.WriteString("type", mount.Type.ToString().ToLowerInvariant());
             writer.WriteString("target", mount.Target);
-            if (mount.Source is not null) writer.WriteString("input", mount.Source.Digest.ToString());
+            if (mount.Source is not null) WriteInput(writer, "input", mount.Source);
             if (mount.SourcePath is not null) writer.WriteString("source", mount.SourcePath);
             writer.WriteBoolean("readonly", mount.ReadOnly);
             if (mount.Id is not null) writer.WriteString("id", mount.Id);

@@ -25,6 +25,34 @@ internal abstract record Op
     /// <summary>Writes the fields that define the result, in a fixed order.</summary>
     protected abstract void WriteDefinition(Utf8JsonWriter writer);
 
+    /// <summary>
+    /// The definition a cache key folds: the op's own fields after expansion, without its inputs' op digests. The
+    /// cache folds the inputs' results instead (the parent step's key, a source stage's key, file contents), so a
+    /// metadata-only change above (LABEL) or a renamed stage does not change it.
+    /// </summary>
+    public string CacheDefinition()
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", Kind);
+            writer.WriteStartObject("definition");
+            using (OmitInputDigests.Enter())
+                WriteDefinition(writer);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>Writes an input op's digest, except while a <see cref="CacheDefinition"/> is written (its key folds the input's result).</summary>
+    internal static void WriteInput(Utf8JsonWriter writer, string name, Op input)
+    {
+        if (OmitInputDigests.Active) writer.WriteString(name, input.Kind);
+        else writer.WriteString(name, input.Digest.ToString());
+    }
+
     /// <summary>The canonical definition, as hashed (for diagnostics and tests).</summary>
     public string Definition()
     {

@@ -1,7 +1,8 @@
 using Ashlar.Builder.Graph;
+using Ashlar.Cache.Keys;
 using Ashlar.Images.Store;
 
 namespace Ashlar.Builder.Solving;
 
-/// <summary>An image ready to build on: its source op, the committed snapshot of its layers (null when it has none), and the stored image.</summary>
-internal sealed record BaseImage(SourceImageOp Op, string? Snapshot, StoredImage Image);
+/// <summary>An image ready to build on: its source op, its layers (unpacked only when a step needs them), the stored image and its cache key (the manifest digest).</summary>
+internal sealed record BaseImage(SourceImageOp Op, LayerChain Files, StoredImage Image, CacheKey Key);

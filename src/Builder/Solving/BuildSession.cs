@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using Ashlar.Builder.Graph;
+using Ashlar.Builder.Context;
 using Ashlar.Builder.Planning;
+using Ashlar.Cache.Keys;
 using Ashlar.Executor.Snapshots;
+using Ashlar.Images.Content;
 using Ashlar.Images.Compression;
 using Ashlar.Images.Formats;
 using Ashlar.Images.Layers;
@@ -18,6 +21,7 @@ internal sealed class BuildSession : IDisposable
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> ExtractionLocks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<BaseImage>>> _images = new(StringComparer.Ordinal);
     private readonly List<string> _stepSnapshots = [];
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _fetches = new(StringComparer.Ordinal);
     private int _keys;
 
     public BuildSession(ImageStore store, BuildRequest request, BuildPlan plan, Platform platform, StepReporter reporter, string contextDirectory)
@@ -54,16 +58,66 @@ internal sealed class BuildSession : IDisposable
     public LocalContextOp Context { get; } = new("context");
     public ConcurrentBag<string> UsedBuildArgs { get; } = [];
 
-    private Task<Ashlar.Builder.Context.BuildContext>? _contextTree;
+    private Task<BuildContext>? _contextTree;
+    private Task<ContextStatCache>? _statCache;
 
-    /// <summary>The build context with its .dockerignore, opened once per build.</summary>
-    public Task<Ashlar.Builder.Context.BuildContext> ContextTreeAsync(CancellationToken cancellationToken) =>
-        _contextTree ??= Ashlar.Builder.Context.BuildContext.OpenAsync(ContextDirectory,
-            Request.DockerfilePath is null ? null : Path.GetFullPath(Request.DockerfilePath), null, cancellationToken);
+    /// <summary>The layer cache: keys looked up, misses explained, results recorded.</summary>
+    public StepCache Cache => _cache ??= new StepCache(this);
+    private StepCache? _cache;
+
+    /// <summary>The build context with its .dockerignore, opened once per build, its file digests served from the store's stat cache.</summary>
+    public Task<BuildContext> ContextTreeAsync(CancellationToken cancellationToken)
+    {
+        lock (_stepSnapshots)
+            return _contextTree ??= OpenContextAsync(cancellationToken);
+    }
+
+    private async Task<BuildContext> OpenContextAsync(CancellationToken cancellationToken) =>
+        await BuildContext.OpenAsync(ContextDirectory, Request.DockerfilePath is null ? null : Path.GetFullPath(Request.DockerfilePath),
+            await StatCacheAsync(cancellationToken), cancellationToken);
+
+    /// <summary>The store's persistent stat cache (device, inode, size, mtime, ctime -> sha256 of context files).</summary>
+    public Task<ContextStatCache> StatCacheAsync(CancellationToken cancellationToken)
+    {
+        lock (_stepSnapshots)
+            return _statCache ??= ContextStatCache.LoadAsync(Path.Combine(Store.Root, "cache", "context-stat"), cancellationToken);
+    }
+
+    /// <summary>Writes the stat cache back when this build hashed new files.</summary>
+    public async Task SaveStatCacheAsync(CancellationToken cancellationToken)
+    {
+        if (_statCache is null) return;
+        try
+        {
+            await (await _statCache).SaveAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            Reporter.Warn($"could not save the context stat cache: {e.Message}");
+        }
+    }
 
     public string NewKey(string kind) => $"build:{BuildId}:{kind}:{Interlocked.Increment(ref _keys)}";
 
-    /// <summary>Commits an active snapshot as a step result that lives until the build ends.</summary>
+    /// <summary>
+    /// Commits an active snapshot as a step result under its chain ID, where later steps, builds and images find it.
+    /// When that chain is already committed (another stage or process made the same layers), ours is dropped.
+    /// </summary>
+    public string CommitStep(string activeKey, Digest chainId)
+    {
+        var name = chainId.ToString();
+        try
+        {
+            Snapshots.Commit(name, activeKey);
+        }
+        catch (SnapshotExistsException)
+        {
+            Snapshots.Remove(activeKey);
+        }
+        return name;
+    }
+
+    /// <summary>Commits an active snapshot that has no chain ID (no layer) as a step result that lives until the build ends.</summary>
     public string CommitStep(string activeKey)
     {
         var name = NewKey("step");
@@ -72,13 +126,14 @@ internal sealed class BuildSession : IDisposable
         return name;
     }
 
-    /// <summary>The image's layers as committed snapshots (shared between builds by chain ID), pulled first when absent or when --pull.</summary>
+    /// <summary>The image (pulled first when absent or when --pull), resolved once per build; its layers are unpacked only when needed.</summary>
     public Task<BaseImage> ImageAsync(string name, CancellationToken cancellationToken) =>
         _images.GetOrAdd(name, n => new Lazy<Task<BaseImage>>(() => LoadImageAsync(n, cancellationToken))).Value;
 
     private async Task<BaseImage> LoadImageAsync(string name, CancellationToken cancellationToken)
     {
         var reference = ImageReference.Parse(name);
+        // Resolved once per build (pinned): every stage and --from of this name sees the same manifest.
         var descriptor = Request.Pull ? null : await Store.ResolveAsync(reference, cancellationToken);
         if (descriptor is null)
         {
@@ -97,20 +152,77 @@ internal sealed class BuildSession : IDisposable
             }
         }
         var image = await Store.LoadImageAsync(descriptor!, Platform, cancellationToken);
-        // Snapshots named by chain ID, shared with `ashlar run` and other builds; one unpack per image at a time here.
-        var gate = ExtractionLocks.GetOrAdd(image.ManifestDigest.ToString(), _ => new SemaphoreSlim(1, 1));
+        // Not unpacked here: a step that misses (or a --from it reads) unpacks the layers it needs, by chain ID.
+        var files = LayerChain.Of(image.Manifest.Layers, image.DiffIds);
+        var op = new SourceImageOp(reference.ToString(), image.ManifestDigest.ToString(), PlatformArgs.Format(Platform));
+        return new BaseImage(op, files, image, CacheKey.ForBaseImage(image.ManifestDigest));
+    }
+
+    /// <summary>
+    /// The committed snapshot holding <paramref name="files"/> (named by its chain ID), unpacking the layers that no
+    /// snapshot holds yet from their blobs (fetched from a layer source when the store lacks them); null when empty.
+    /// </summary>
+    public async Task<string?> SnapshotAsync(LayerChain files, CancellationToken cancellationToken)
+    {
+        if (files.SnapshotName is not { } name) return null;
+        if (Snapshots.Stat(name) is { Kind: SnapshotKind.Committed }) return name;
+        // One unpack per chain at a time in this process; across processes the snapshot name is the claim.
+        var gate = ExtractionLocks.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
-        string? parent;
         try
         {
-            parent = await ImageSnapshots.UnpackAsync(Snapshots, Store, image, cancellationToken);
+            if (Snapshots.Stat(name) is { Kind: SnapshotKind.Committed }) return name;
+            var parent = await SnapshotAsync(files.Parent!, cancellationToken);
+            await EnsureBlobAsync(files.Layer!, cancellationToken);
+            var key = NewKey("extract");
+            var upper = Snapshots.Prepare(key, parent)[0].UpperDirectory!;
+            try
+            {
+                UnpackResult result;
+                await using (var blob = Store.Content.OpenRead(files.Layer!.Digest))
+                    result = await LayerUnpacker.UnpackAsync(blob, upper, new UnpackOptions { Whiteouts = WhiteoutMode.Overlay }, cancellationToken);
+                if (result.DiffId != files.DiffId)
+                    throw new InvalidDataException($"layer {files.Layer.Digest} unpacks to {result.DiffId}, but its diff ID is recorded as {files.DiffId}");
+                Snapshots.Commit(name, key);
+            }
+            catch (SnapshotExistsException)
+            {
+                Snapshots.Remove(key); // another process unpacked the same chain meanwhile: theirs is as good
+            }
+            catch
+            {
+                Snapshots.Remove(key);
+                throw;
+            }
+            return name;
         }
         finally
         {
             gate.Release();
         }
-        var op = new SourceImageOp(reference.ToString(), image.ManifestDigest.ToString(), PlatformArgs.Format(Platform));
-        return new BaseImage(op, parent, image);
+    }
+
+    /// <summary>Makes sure a layer blob is in the store, fetching it from the request's layer sources (in order) when it is not.</summary>
+    public Task EnsureBlobAsync(Descriptor layer, CancellationToken cancellationToken)
+    {
+        if (Store.Content.Exists(layer.Digest)) return Task.CompletedTask;
+        return _fetches.GetOrAdd(layer.DigestText, _ => new Lazy<Task>(() => FetchAsync(layer, cancellationToken))).Value;
+    }
+
+    private async Task FetchAsync(Descriptor layer, CancellationToken cancellationToken)
+    {
+        foreach (var source in Request.LayerSources)
+        {
+            try
+            {
+                if (await source.TryFetchAsync(layer, Store.Content, cancellationToken) && Store.Content.Exists(layer.Digest)) return;
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException or InvalidDataException or DigestMismatchException)
+            {
+                Reporter.Warn($"cache source could not supply layer {layer.Digest}: {e.Message}");
+            }
+        }
+        throw new BuildException($"the cached layer {layer.Digest} is neither in the store nor in any cache source (pruned?); rebuild with --no-cache");
     }
 
     /// <summary>Writes an upper directory as a gzip layer blob into the store.</summary>

@@ -21,6 +21,9 @@ internal sealed class ImageState
     public HealthConfig? Healthcheck { get; set; }
     public string? Author { get; set; }
     public List<HistoryEntry> History { get; private set; } = [];
+
+    /// <summary>How many <see cref="History"/> entries came with the base image (the rest are this build's).</summary>
+    public int BaseHistoryCount { get; private set; }
     public List<string> DiffIds { get; private set; } = [];
     public List<Descriptor> Layers { get; private set; } = [];
     public string Architecture { get; set; } = Platform.Current.Architecture;
@@ -58,6 +61,7 @@ internal sealed class ImageState
             Healthcheck = c.Healthcheck,
             Author = config.Author,
             History = config.History?.ToList() ?? [],
+            BaseHistoryCount = config.History?.Count ?? 0,
             DiffIds = config.RootFs.DiffIds.ToList(),
             Layers = layers.ToList(),
             Architecture = config.Architecture,
@@ -80,6 +84,20 @@ internal sealed class ImageState
         return copy;
     }
 
+    private List<HistoryEntry> FillHistoryTimes(DateTime fallback)
+    {
+        var history = new List<HistoryEntry>(History);
+        for (var i = BaseHistoryCount; i < history.Count; i++)
+        {
+            if (history[i].Created is not null) continue;
+            DateTime? time = null;
+            for (var j = i - 1; j >= BaseHistoryCount && time is null; j--) time = History[j].Created;
+            for (var j = i + 1; j < history.Count && time is null; j++) time = History[j].Created;
+            history[i] = history[i] with { Created = time ?? fallback };
+        }
+        return history;
+    }
+
     public string? GetEnv(string name)
     {
         foreach (var entry in Env)
@@ -96,8 +114,16 @@ internal sealed class ImageState
         else Env.Add($"{name}={value}");
     }
 
+    /// <summary>
+    /// The image config. This build's metadata-only history entries (left without a time) take the time of the layer
+    /// step before them (or the first after them), BuildKit's rule, and the image's created time is its newest entry's:
+    /// so a rebuild from the cache, whose layer steps keep the times they were first made at, is the same image.
+    /// <paramref name="created"/> is used when no entry of this build has a time. (Under SOURCE_DATE_EPOCH every step's time is it.)
+    /// </summary>
     public ImageConfig ToConfig(DateTime created, IReadOnlyDictionary<string, string>? extraLabels = null)
     {
+        var history = FillHistoryTimes(created);
+        created = history.Skip(BaseHistoryCount).Select(h => h.Created).OfType<DateTime>().DefaultIfEmpty(created).Max();
         var labels = new SortedDictionary<string, string>(Labels, StringComparer.Ordinal);
         if (extraLabels is not null)
             foreach (var (key, value) in extraLabels) labels[key] = value;
@@ -124,7 +150,7 @@ internal sealed class ImageState
                 Shell = Shell,
             },
             RootFs = new RootFs { DiffIds = DiffIds },
-            History = History,
+            History = history,
         };
     }
 }

@@ -14,6 +14,7 @@ namespace Ashlar.Builder.Solving;
 internal sealed class RunStep(BuildSession session, StageRunner stage)
 {
     private readonly List<Action> _cleanup = [];
+    private StepReporter.Step? _step;
 
     public async Task RunAsync(RunInstruction run, CancellationToken cancellationToken)
     {
@@ -33,6 +34,7 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
         } : run.Network) == RunNetwork.None ? ExecNetwork.None : ExecNetwork.Host;
 
         var step = stage.StartStep(run);
+        _step = step;
         var key = session.NewKey("active");
         try
         {
@@ -43,12 +45,18 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
                 mounts.Add(await ResolveMountAsync(mount, workdir, cancellationToken));
             }
             var op = new ExecOp(stage.CurrentOp, args, env, workdir, image.User ?? "", network.ToString().ToLowerInvariant(), mounts);
+            var createdBy = "RUN " + (historyArgs.Count > 0 ? $"|{historyArgs.Count} {string.Join(' ', historyArgs.Select(a => $"{a.Key}={a.Value}"))} " : "") + string.Join(' ', args);
+            var cacheKey = stage.KeyFor(op);
+            stage.AddRunInputs(cacheKey, run, runArgs, workdir, network.ToString().ToLowerInvariant());
+            await RunKeys.AddMountsAsync(cacheKey, mounts, session, stage, cancellationToken);
+            if (await stage.TryCachedAsync(step, op, cacheKey.Build(), createdBy, cancellationToken)) return;
+
             var containerMounts = new List<ContainerMount>();
             var secretEnv = new List<string>();
             foreach (var mount in mounts)
                 containerMounts.AddRange(await PrepareMountAsync(mount, secretEnv, cancellationToken));
 
-            var rootfs = session.Snapshots.Prepare(key, stage.CurrentSnapshot);
+            var rootfs = session.Snapshots.Prepare(key, await stage.CurrentSnapshotAsync(cancellationToken));
             var spec = new ContainerSpec
             {
                 Rootfs = rootfs,
@@ -79,7 +87,6 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
                 throw new BuildException($"process \"{string.Join(' ', args)}\" did not complete successfully: exit code: {code}{reason}"
                     + (tail.Count > 0 ? "\n" + string.Join('\n', tail) : "")) { ExitCode = code };
             }
-            var createdBy = "RUN " + (historyArgs.Count > 0 ? $"|{historyArgs.Count} {string.Join(' ', historyArgs.Select(a => $"{a.Key}={a.Value}"))} " : "") + string.Join(' ', args);
             await stage.CommitAsync(op, key, rootfs[0].UpperDirectory!, createdBy, keepEmpty: true, cancellationToken);
             step.Done();
         }
@@ -124,7 +131,7 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
             target = workdir.TrimEnd('/') + "/" + target;
         Op? source = null;
         if (mount.Type == MountType.Bind)
-            source = mount.From is null ? session.Context : (await stage.ResolveFromAsync(mount.From, cancellationToken)).Op;
+            source = mount.From is null ? session.Context : (await stage.ResolveSourceAsync(mount.From, cancellationToken)).Op;
         return new ExecMount(mount.Type, target ?? "", source, mount.Source, mount.ReadOnly, mount.EffectiveId, mount.Sharing,
             mount.EffectiveMode, mount.Uid, mount.Gid, mount.SizeLimit, mount.Env, mount.Required, mount.From);
     }
@@ -213,8 +220,9 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
         {
             case CacheSharing.Locked:
             {
-                // Waits for any other step (this process or another) that holds the cache.
-                var lockFile = await CacheLock.AcquireAsync(path + ".lock", cancellationToken);
+                // Waits for any other step (this process or another) that holds the cache, and says so.
+                var lockFile = await CacheLock.AcquireAsync(path + ".lock", cancellationToken,
+                    () => _step?.Waiting($"waiting for cache mount \"{id}\" (sharing=locked): another step or build holds it"));
                 _cleanup.Add(lockFile.Dispose);
                 break;
             }
@@ -235,11 +243,7 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
 
     private IReadOnlyList<ContainerMount> Secret(ExecMount mount, List<string> secretEnv)
     {
-        var secret = session.Request.Secrets.FirstOrDefault(s => s.Id == mount.Id);
-        string? value = null;
-        if (secret is not null)
-            value = secret.SourceFile is { } file ? (File.Exists(file) ? File.ReadAllText(file) : null)
-                : Environment.GetEnvironmentVariable(secret.EnvironmentVariable ?? secret.Id);
+        var value = mount.Id is null ? null : RunKeys.ReadSecret(session.Request, mount.Id);
         if (value is null)
         {
             if (mount.Required)

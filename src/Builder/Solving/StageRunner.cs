@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ashlar.Builder.Graph;
 using Ashlar.Builder.Native;
 using Ashlar.Builder.Planning;
+using Ashlar.Cache.Keys;
 using Ashlar.Images.Formats;
 using Ashlar.Parser;
 using Ashlar.Parser.Instructions;
@@ -15,7 +16,7 @@ namespace Ashlar.Builder.Solving;
 /// Instructions that change files (RUN, COPY, ADD, WORKDIR) become steps with a layer; the others only change the
 /// image config and get an <c>empty_layer</c> history entry, as BuildKit does.
 /// </summary>
-internal sealed class StageRunner
+internal sealed partial class StageRunner
 {
     private const string HistoryComment = "buildkit.dockerfile.v0";
     private readonly BuildSession _session;
@@ -26,7 +27,6 @@ internal sealed class StageRunner
     private int _stepIndex = 1;
     private ImageState _image = null!;
     private Op _op = null!;
-    private string? _snapshot;
     private bool _cmdSet;
 
     public StageRunner(BuildSession session, StagePlan plan, Func<int, Task<StageResult>> stageResult)
@@ -61,7 +61,7 @@ internal sealed class StageRunner
         }
         foreach (var instruction in _plan.Stage.Instructions)
             await DispatchAsync(instruction, cancellationToken, fromTrigger: false);
-        return new StageResult(_op, _snapshot, _image);
+        return new StageResult(_op, _files, _image, _key);
     }
 
     private async Task StartFromBaseAsync(CancellationToken cancellationToken)
@@ -71,13 +71,16 @@ internal sealed class StageRunner
             case StageBaseKind.Scratch:
                 _image = ImageState.Scratch(_session.Platform);
                 _op = new SourceImageOp(SourceImageOp.Scratch, null, PlatformArgs.Format(_session.Platform));
+                _files = LayerChain.Empty;
+                _key = CacheKey.Scratch;
                 break;
             case StageBaseKind.Stage:
             {
                 var parent = await _stageResult(_plan.BaseStage!.Value);
                 _image = parent.Image.Clone();
                 _op = parent.Op;
-                _snapshot = parent.Snapshot;
+                _files = parent.Files;
+                _key = parent.Key;
                 break;
             }
             default:
@@ -88,7 +91,8 @@ internal sealed class StageRunner
                     var image = await _session.ImageAsync(_plan.BaseName, cancellationToken);
                     _image = ImageState.From(image.Image.Config, image.Image.Manifest.Layers);
                     _op = image.Op;
-                    _snapshot = image.Snapshot;
+                    _files = image.Files;
+                    _key = image.Key;
                     step.Done();
                 }
                 catch (BuildException e)
@@ -249,7 +253,6 @@ internal sealed class StageRunner
 
     internal ImageState Image => _image;
     internal Op CurrentOp => _op;
-    internal string? CurrentSnapshot => _snapshot;
     internal StageArgs Args => _args;
     internal StagePlan Plan => _plan;
 
@@ -260,47 +263,49 @@ internal sealed class StageRunner
 
     internal string Expand(string word) => _session.Lexer.ProcessWord(word, Scope());
 
-    /// <summary>Records a file step's result: the new snapshot, its layer (none when it changed nothing and <paramref name="keepEmpty"/> is false) and history.</summary>
+    /// <summary>
+    /// Records a file step's result: its layer (none when it changed nothing and <paramref name="keepEmpty"/> is false),
+    /// the snapshot committed under the new chain ID, history, and the cache record under the key the step missed.
+    /// </summary>
     internal async Task CommitAsync(Op op, string activeKey, string upperDirectory, string createdBy, bool keepEmpty, CancellationToken cancellationToken)
     {
         _op = op;
         if (!keepEmpty && !Directory.EnumerateFileSystemEntries(upperDirectory).Any())
         {
             _session.Snapshots.Remove(activeKey);
-            AddHistory(createdBy + " # buildkit", emptyLayer: true);
+            AddHistory(createdBy + " # buildkit", emptyLayer: true, StepTime(null));
+            await RecordAsync(null, null, cancellationToken);
             return;
         }
         if (_session.Request.SourceDateEpoch is { } epoch)
             TimestampClamp.Apply(upperDirectory, epoch);
         var (layer, diffId) = await _session.WriteLayerAsync(upperDirectory, cancellationToken);
-        _snapshot = _session.CommitStep(activeKey);
+        var digest = Images.Content.Digest.Parse(diffId);
+        _files = _files.With(layer, digest);
+        _session.CommitStep(activeKey, _files.ChainId!.Value);
         _image.Layers.Add(layer);
         _image.DiffIds.Add(diffId);
-        AddHistory(createdBy + " # buildkit", emptyLayer: false);
+        AddHistory(createdBy + " # buildkit", emptyLayer: false, StepTime(null));
+        await RecordAsync(layer, digest, cancellationToken);
     }
 
-    /// <summary>A read-only tree of another stage or an image, for COPY --from and RUN --mount from=.</summary>
+    /// <summary>A read-only tree of another stage or an image, for COPY --from and RUN --mount from= (unpacked when needed).</summary>
     internal async Task<(Op Op, string? Snapshot)> ResolveFromAsync(string from, CancellationToken cancellationToken)
     {
-        var source = _session.Plan.ResolveFrom(from);
-        if (source.Stage is { } stage)
-        {
-            var result = await _stageResult(stage);
-            return (result.Op, result.Snapshot);
-        }
-        var image = await _session.ImageAsync(source.Image ?? from, cancellationToken);
-        return (image.Op, image.Snapshot);
+        var (op, files, _) = await ResolveSourceAsync(from, cancellationToken);
+        return (op, await _session.SnapshotAsync(files, cancellationToken));
     }
 
     private void Metadata(string createdBy)
     {
         _op = new ConfigOp(_op, createdBy);
-        AddHistory(createdBy, emptyLayer: true);
+        AddHistory(createdBy, emptyLayer: true, null);
     }
 
-    private void AddHistory(string createdBy, bool emptyLayer) => _image.History.Add(new HistoryEntry
+    // A metadata step's time is left null here and filled from the layer steps around it (ImageState.ToConfig).
+    private void AddHistory(string createdBy, bool emptyLayer, DateTime? created) => _image.History.Add(new HistoryEntry
     {
-        Created = _session.Created,
+        Created = created,
         CreatedBy = createdBy,
         Comment = HistoryComment,
         EmptyLayer = emptyLayer ? true : null,
@@ -314,8 +319,9 @@ internal sealed class StageRunner
         _image.WorkingDir = absolute;
         var step = StartStep(workdir);
         var op = new FileOp(_op, [new MkdirAction(absolute, Convert.ToInt32("755", 8), _image.User ?? "")]);
+        if (await TryCachedAsync(step, op, KeyFor(op).Build(), "WORKDIR " + absolute, cancellationToken)) return;
         var key = _session.NewKey("active");
-        var mounts = _session.Snapshots.Prepare(key, _snapshot);
+        var mounts = _session.Snapshots.Prepare(key, await CurrentSnapshotAsync(cancellationToken));
         try
         {
             using (var rootfs = HostMount.Open(mounts, _session.ScratchDirectory))
@@ -363,12 +369,14 @@ internal sealed class StageRunner
         var step = StartStep(instruction);
         var key = _session.NewKey("active");
         string? viewKey = null;
+        FileOps.CopyPlan? contextPlan = null;
         try
         {
             Op source = _session.Context;
-            string? sourceSnapshot = null;
+            LayerChain? sourceFiles = null;
+            CacheKey sourceKey = default;
             if (expandedFrom is not null)
-                (source, sourceSnapshot) = await ResolveFromAsync(expandedFrom, cancellationToken);
+                (source, sourceFiles, sourceKey) = await ResolveSourceAsync(expandedFrom, cancellationToken);
             var action = new CopyAction(source, expandedSources, expandedInline, absolute, destIsDirectory, expandedChown, expandedChmod,
                 link, parents, excludes, isAdd);
             var op = new FileOp(_op, [action]);
@@ -378,32 +386,54 @@ internal sealed class StageRunner
                 AddInstruction add => FileOps.CopySpec.FromAdd(add, w => _session.Lexer.ProcessWord(w, scope), _image.WorkingDir ?? "/"),
                 _ => throw new InvalidOperationException(),
             }) with { CreatedTime = _session.Request.SourceDateEpoch };
-            Ashlar.Builder.Context.SourceTree tree;
-            HostMount? view = null;
+            var createdBy = $"{(isAdd ? "ADD" : "COPY")} {(expandedFrom is null ? "" : $"--from={expandedFrom} ")}{string.Join(' ', expandedSources.Concat(expandedInline.Select(i => i.Key)))} {dest}";
+
+            // The key: the op, plus what the sources hold. Context files by content and effective metadata (selected
+            // after .dockerignore and --exclude, digests from the stat cache); another stage or image by its key.
+            var keyBuilder = KeyFor(op, CopyKeys.SpecExtras(spec));
+            IReadOnlyList<Cache.Records.SourceFile>? fingerprints = null;
             if (expandedFrom is null)
             {
-                tree = await _session.ContextTreeAsync(cancellationToken);
+                contextPlan = await FileOps.CopyOperation.PrepareAsync(spec, await _session.ContextTreeAsync(cancellationToken), null, cancellationToken);
+                fingerprints = await CopyKeys.AddSourcesAsync(keyBuilder, contextPlan, cancellationToken);
             }
-            else if (sourceSnapshot is null)
+            else
+            {
+                keyBuilder.Add(CacheInputKind.Stage, "--from", sourceKey.Digest);
+            }
+            var inputs = keyBuilder.Build();
+            if (await TryCachedAsync(step, op, inputs, createdBy, cancellationToken, fingerprints)) return;
+
+            Ashlar.Builder.Context.SourceTree? tree = null;
+            HostMount? view = null;
+            var sourceSnapshot = expandedFrom is null ? null : await _session.SnapshotAsync(sourceFiles!, cancellationToken);
+            if (expandedFrom is not null && sourceSnapshot is null)
             {
                 var empty = Directory.CreateDirectory(Path.Combine(_session.ScratchDirectory, "empty-" + Guid.NewGuid().ToString("N"))).FullName;
                 tree = Ashlar.Builder.Context.SourceTree.FromDirectory(empty, expandedFrom);
             }
-            else
+            else if (expandedFrom is not null)
             {
                 viewKey = _session.NewKey("view");
-                view = HostMount.Open(_session.Snapshots.View(viewKey, sourceSnapshot), _session.ScratchDirectory);
+                view = HostMount.Open(_session.Snapshots.View(viewKey, sourceSnapshot!), _session.ScratchDirectory);
                 tree = Ashlar.Builder.Context.SourceTree.FromDirectory(view.Path, $"stage {expandedFrom}");
             }
-            var mounts = _session.Snapshots.Prepare(key, _snapshot);
+            var mounts = _session.Snapshots.Prepare(key, await CurrentSnapshotAsync(cancellationToken));
             using (view)
             using (var rootfs = HostMount.Open(mounts, _session.ScratchDirectory))
             {
-                await using var plan = await FileOps.CopyOperation.PrepareAsync(spec, tree, null, cancellationToken);
-                await plan.ApplyAsync(rootfs.Path, cancellationToken);
+                if (contextPlan is not null)
+                {
+                    await contextPlan.ApplyAsync(rootfs.Path, cancellationToken);
+                }
+                else
+                {
+                    await using var plan = await FileOps.CopyOperation.PrepareAsync(spec, tree!, null, cancellationToken);
+                    await plan.ApplyAsync(rootfs.Path, cancellationToken);
+                }
             }
-            var createdBy = $"{(isAdd ? "ADD" : "COPY")} {(expandedFrom is null ? "" : $"--from={expandedFrom} ")}{string.Join(' ', expandedSources.Concat(expandedInline.Select(i => i.Key)))} {dest}";
             await CommitAsync(op, key, mounts[0].UpperDirectory!, createdBy, keepEmpty: true, cancellationToken);
+            if (fingerprints is not null) await CopyKeys.RememberSourcesAsync(_session.Cache.Layers, inputs.Key, fingerprints, cancellationToken);
             step.Done();
         }
         catch (FileOps.SourceNotFoundException e)
@@ -427,6 +457,7 @@ internal sealed class StageRunner
         finally
         {
             if (viewKey is not null) _session.Snapshots.Remove(viewKey);
+            if (contextPlan is not null) await contextPlan.DisposeAsync();
         }
     }
 

@@ -40,8 +40,20 @@ internal sealed class StepReporter(IProgress<BuildEvent>? sink)
             reporter.Report(new BuildEvent(BuildEventKind.StepOutput, Number, Name, line, _watch.Elapsed));
         }
 
-        public void Done() => reporter.Report(new BuildEvent(BuildEventKind.StepDone, Number, Name, null, _watch.Elapsed));
-        public void Cached() => reporter.Report(new BuildEvent(BuildEventKind.StepCached, Number, Name, null, _watch.Elapsed));
+        private string? _missReason;
+
+        public void Done() => reporter.Report(new BuildEvent(BuildEventKind.StepDone, Number, Name, null, _watch.Elapsed, Cached: false, Reason: _missReason));
+        public void Cached() => reporter.Report(new BuildEvent(BuildEventKind.StepCached, Number, Name, null, _watch.Elapsed, Cached: true));
+
+        /// <summary>The step will run although the cache was asked: says why (shown before the step's output).</summary>
+        public void Missed(string reason)
+        {
+            _missReason = reason;
+            reporter.Report(new BuildEvent(BuildEventKind.StepCacheMiss, Number, Name, reason, _watch.Elapsed, Cached: false, Reason: reason));
+        }
+
+        /// <summary>The step waits for something another step or build holds (a locked cache mount).</summary>
+        public void Waiting(string what) => reporter.Report(new BuildEvent(BuildEventKind.StepWaiting, Number, Name, what, _watch.Elapsed));
         public void Failed(string error) => reporter.Report(new BuildEvent(BuildEventKind.StepFailed, Number, Name, error, _watch.Elapsed));
     }
 }

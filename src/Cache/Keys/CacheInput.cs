@@ -21,7 +21,7 @@ public readonly record struct CacheInput(CacheInputKind Kind, string Name, Diges
         CacheInputKind.Env => $"env \"{Name}\"",
         CacheInputKind.Mount => $"mount \"{Name}\"",
         CacheInputKind.Secret => $"secret \"{Name}\"",
-        CacheInputKind.Stage => $"stage \"{Name}\"",
+        CacheInputKind.Stage => $"the result of {Name}",
         _ => KindName(Kind),
     };
 

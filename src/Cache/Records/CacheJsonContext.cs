@@ -9,4 +9,5 @@ namespace Ashlar.Cache.Records;
     Converters = [typeof(DigestJsonConverter)])]
 [JsonSerializable(typeof(CacheRecord))]
 [JsonSerializable(typeof(List<ChildEntry>))]
+[JsonSerializable(typeof(List<SourceFile>))]
 internal sealed partial class CacheJsonContext : JsonSerializerContext;

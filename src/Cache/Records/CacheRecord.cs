@@ -1,4 +1,5 @@
 using Ashlar.Images.Content;
+using Ashlar.Images.Formats;
 
 namespace Ashlar.Cache.Records;
 
@@ -9,10 +10,15 @@ namespace Ashlar.Cache.Records;
 /// <param name="ConfigDelta">The image config changes as a JSON object (ENV, WORKDIR, ...), or null.</param>
 /// <param name="Created">When the result was first recorded.</param>
 /// <param name="LastUsed">When it was recorded or last put again (the index entry's mtime tracks every use).</param>
+/// <param name="Layer">
+/// The layer's full descriptor (media type, digest, size), so a hit can put it into a manifest, or fetch it from an
+/// <see cref="Remote.ILayerSource"/> when the local store lacks it; null for an op that adds no layer.
+/// </param>
 public sealed record CacheRecord(
     Digest? LayerDigest,
     Digest? DiffId,
     string? ChainId,
     string? ConfigDelta,
     DateTimeOffset Created,
-    DateTimeOffset LastUsed);
+    DateTimeOffset LastUsed,
+    Descriptor? Layer = null);

@@ -92,7 +92,8 @@ public sealed class LayerCache
             var child = children[i];
             var differences = Compare(current, child.Inputs);
             var score = differences.Count + (child.Definition == definition ? 0 : 1);
-            if (score < closestScore)
+            // On a tie, the key with the same definition explains better: its differences are the inputs alone.
+            if (score < closestScore || (score == closestScore && child.Definition == definition && closest!.Definition != definition))
                 (closest, closestDifferences, closestScore) = (child, differences, score);
         }
 
@@ -111,6 +112,48 @@ public sealed class LayerCache
                 reason += $" and {closestDifferences.Count - DifferencesShown} more";
         }
         return new CacheMissExplanation(closestKey, definitionChanged, closestDifferences, $"{step} missed: {reason}");
+    }
+
+    /// <summary>Remembers the files a COPY/ADD key was folded from, for <see cref="DescribeSourceChangeAsync"/> of a later miss.</summary>
+    public Task PutSourcesAsync(CacheKey key, IReadOnlyList<SourceFile> files, CancellationToken cancellationToken = default) =>
+        _index.SetAsync(SourcesKey(key), JsonSerializer.SerializeToUtf8Bytes(files.ToList(), CacheJsonContext.Default.ListSourceFile), NoExpiration, cancellationToken);
+
+    /// <summary>
+    /// Which files differ between those <paramref name="previous"/> was folded from and <paramref name="current"/>, e.g.
+    /// <c>src/a.txt content changed, src/b.sh mode changed 644 -> 755</c>; null when nothing is remembered for that key.
+    /// </summary>
+    public async Task<string?> DescribeSourceChangeAsync(CacheKey previous, IReadOnlyList<SourceFile> current, CancellationToken cancellationToken = default)
+    {
+        var bytes = await _index.GetAsync(SourcesKey(previous), cancellationToken);
+        if (bytes is null) return null;
+        List<SourceFile> before;
+        try
+        {
+            before = JsonSerializer.Deserialize(bytes, CacheJsonContext.Default.ListSourceFile) ?? [];
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        var old = new Dictionary<string, SourceFile>(StringComparer.Ordinal);
+        foreach (var file in before) old.TryAdd(file.Path, file);
+        var changes = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in current)
+        {
+            if (!seen.Add(file.Path)) continue;
+            if (!old.TryGetValue(file.Path, out var was)) changes.Add($"{file.Path} added");
+            else if (was.Type != file.Type) changes.Add($"{file.Path} type changed ({was.Type.ToLowerInvariant()} -> {file.Type.ToLowerInvariant()})");
+            else if (was.Content != file.Content) changes.Add($"{file.Path} content changed");
+            else if (was.Mode != file.Mode) changes.Add($"{file.Path} mode changed ({was.Mode} -> {file.Mode})");
+            else if (was.Owner != file.Owner) changes.Add($"{file.Path} owner changed ({was.Owner} -> {file.Owner})");
+            else if (was.LinkTarget != file.LinkTarget) changes.Add($"{file.Path} link target changed");
+        }
+        foreach (var file in before)
+            if (!seen.Contains(file.Path)) changes.Add($"{file.Path} removed");
+        if (changes.Count == 0) return null;
+        var text = string.Join(", ", changes.Take(DifferencesShown));
+        return changes.Count > DifferencesShown ? $"{text} and {changes.Count - DifferencesShown} more" : text;
     }
 
     private static List<CacheInputDifference> Compare(Dictionary<string, CacheInput> current, Dictionary<string, string> previous)
@@ -144,5 +187,6 @@ public sealed class LayerCache
     }
 
     private static string RecordKey(CacheKey key) => $"record/{key}";
+    private static string SourcesKey(CacheKey key) => $"sources/{key}";
     private static string ChildrenKey(CacheKey parent, string opKind) => $"children/{parent}/{opKind}";
 }

@@ -18,6 +18,8 @@ internal static class BuildCommand
         var buildArgs = new Option<string[]>("--build-arg") { Description = "Set a build-time variable (NAME=VALUE, or NAME to take it from the environment); repeatable" };
         var target = new Option<string?>("--target") { Description = "The stage to build" };
         var noCache = new Option<bool>("--no-cache") { Description = "Do not use the cache" };
+        var noCacheFilter = new Option<string[]>("--no-cache-filter") { Description = "Do not use the cache for these stages (comma-separated names or indexes; repeatable)" };
+        var explainCache = new Option<bool>("--explain-cache") { Description = "After the build, list every step: cached, or why it ran" };
         var pull = new Option<bool>("--pull") { Description = "Fetch base images again even when the store has them" };
         var labels = new Option<string[]>("--label") { Description = "Add a label to the image (KEY=VALUE); repeatable" };
         var secrets = new Option<string[]>("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR; repeatable" };
@@ -34,7 +36,7 @@ internal static class BuildCommand
         var insecure = new Option<string[]>("--insecure-registry") { Description = "A registry host reached over plain HTTP (repeatable); loopback hosts always are" };
         var command = new Command("build", "Build an image from a Dockerfile")
         {
-            context, file, tags, buildArgs, target, noCache, pull, labels, secrets, network, platform, outputs, push, iidfile,
+            context, file, tags, buildArgs, target, noCache, noCacheFilter, explainCache, pull, labels, secrets, network, platform, outputs, push, iidfile,
             metadataFile, progress, quiet, memory, jobs, insecure,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -55,6 +57,8 @@ internal static class BuildCommand
                     BuildArgs = ParseBuildArgs(parse.GetValue(buildArgs) ?? []),
                     Target = parse.GetValue(target),
                     NoCache = parse.GetValue(noCache),
+                    NoCacheFilter = (parse.GetValue(noCacheFilter) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
+                    ExplainCache = parse.GetValue(explainCache),
                     Pull = parse.GetValue(pull),
                     Labels = ParsePairs(parse.GetValue(labels) ?? [], "--label"),
                     Secrets = (parse.GetValue(secrets) ?? []).Select(BuildSecret.Parse).ToList(),
@@ -98,6 +102,8 @@ internal static class BuildCommand
                 await File.WriteAllTextAsync(iidfile, result.ConfigDigest, cancellationToken);
             if (metadataFile is not null)
                 await File.WriteAllBytesAsync(metadataFile, MetadataJson(result), cancellationToken);
+            if (request.ExplainCache)
+                BuildCacheReport.Write(Console.Error, result);
             if (mode == "quiet")
                 Console.WriteLine(result.ConfigDigest);
             else
@@ -186,6 +192,7 @@ internal static class BuildCommand
             writer.WriteStartObject();
             foreach (var (key, value) in result.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
                 writer.WriteString(key, value);
+            BuildCacheReport.WriteJson(writer, result);
             writer.WriteEndObject();
         }
         return buffer.ToArray();
@@ -205,6 +212,8 @@ internal static class BuildCommand
                 BuildEventKind.StepOutput => $"#{value.Step} {value.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} {value.Text}",
                 BuildEventKind.StepDone => $"#{value.Step} DONE {seconds}s\n",
                 BuildEventKind.StepCached => $"#{value.Step} CACHED\n",
+                BuildEventKind.StepCacheMiss => $"#{value.Step} {value.Reason}",
+                BuildEventKind.StepWaiting => $"#{value.Step} {value.Text}",
                 BuildEventKind.StepFailed => $"#{value.Step} ERROR: {FirstLine(value.Text)}\n",
                 BuildEventKind.Warning => $"WARNING: {value.Text}",
                 _ => null,
@@ -231,6 +240,8 @@ internal static class BuildCommand
                 writer.WriteNumber("step", value.Step);
                 writer.WriteString("name", value.Name);
                 if (value.Text is not null) writer.WriteString("text", value.Text);
+                if (value.Kind is BuildEventKind.StepCached or BuildEventKind.StepDone or BuildEventKind.StepCacheMiss) writer.WriteBoolean("cached", value.Cached);
+                if (value.Reason is not null) writer.WriteString("reason", value.Reason);
                 writer.WriteNumber("elapsed", Math.Round(value.Elapsed.TotalSeconds, 3));
                 writer.WriteEndObject();
             }
