@@ -36,6 +36,9 @@ public sealed record BuildRequest
     /// <summary><c>--secret</c>: secrets that <c>RUN --mount=type=secret</c> may use.</summary>
     public IReadOnlyList<BuildSecret> Secrets { get; init; } = [];
 
+    /// <summary>SSH agents for <c>RUN --mount=type=ssh</c> (<c>--ssh</c>), by id.</summary>
+    public IReadOnlyList<BuildSsh> Ssh { get; init; } = [];
+
     /// <summary><c>--label</c>: labels added to the final image.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 

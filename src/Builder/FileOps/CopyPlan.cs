@@ -84,12 +84,56 @@ public sealed class CopyPlan : IAsyncDisposable
 
     /// <summary>
     /// <c>--link</c>: writes the copy into <paramref name="layerDirectory"/>, an empty directory independent of the
-    /// stage, as BuildKit copies onto scratch (so a destination without a trailing slash is a file path even if the
-    /// stage has a directory there). Parent directories get default metadata. <c>--chown</c> names are looked up in
-    /// <paramref name="ownerLookupRootfs"/> (the stage's rootfs) when given.
+    /// stage, as BuildKit copies onto scratch and merges: a destination without a trailing slash is a file path even if
+    /// the stage has a directory there, no symlink of the stage is followed, and missing parents are created in the
+    /// layer (0755, the <c>--chown</c> owner). As in BuildKit, <c>--chown</c> takes only numeric ids and "root" here:
+    /// there is no /etc/passwd to look names up in (a <see cref="FormatException"/> says so).
     /// </summary>
-    public Task<CopyResult> ApplyToLayerAsync(string layerDirectory, string? ownerLookupRootfs = null, CancellationToken cancellationToken = default) =>
-        ApplyCoreAsync(layerDirectory, ownerLookupRootfs ?? layerDirectory, cancellationToken);
+    public Task<CopyResult> ApplyToLayerAsync(string layerDirectory, CancellationToken cancellationToken = default)
+    {
+        if (_chown is { NeedsLookup: true })
+            throw new FormatException($"--chown={_chown} can't be used with --link: a linked layer is made without the stage's /etc/passwd and /etc/group, so use numeric ids (e.g. --chown=1000:1000)");
+        return ApplyCoreAsync(layerDirectory, layerDirectory, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="ApplyAsync"/> for a rootfs that is an overlay mount over <c>upperDirectory</c>: when the copy is one
+    /// directory's contents into a destination that does not exist yet, only that directory is made through the mount
+    /// and its contents come back as <see cref="DeferredContents"/>, to be written straight into the upper directory
+    /// once the mount is gone (a file created through overlayfs costs several lookups in every lower layer; in a
+    /// directory that is new in the upper layer, the result is the same). Otherwise the whole copy is applied and null
+    /// is returned.
+    /// </summary>
+    public async Task<DeferredContents?> ApplyDeferringAsync(string rootfs, CancellationToken cancellationToken = default)
+    {
+        if (_items is [{ Kind: CopyItemKind.DirectoryContents } item] && Spec.Sources.Count == 1 && Spec.InlineSources.Count == 0)
+        {
+            var owner = _chown?.Resolve(rootfs);
+            var created = Spec.CreatedTime ?? DateTimeOffset.UtcNow;
+            var relative = ContextPath.Clean(Spec.Destination.StartsWith('/') ? Spec.Destination : Spec.WorkingDirectory.TrimEnd('/') + "/" + Spec.Destination);
+            using var root = new DestinationRoot(rootfs);
+            if (relative.Length > 0 && root.TypeOf(relative) is null)
+            {
+                var (parent, name) = ContextPath.Split(relative);
+                var parentFd = root.EnsureDirectory(parent, owner ?? (0u, 0u), created);
+                try
+                {
+                    if (LibC.MkdirAt(parentFd, name, 0x1c0) == 0)
+                    {
+                        var fd = LibC.OpenAt(parentFd, name, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+                        if (fd < 0) throw LibC.Failure($"opening \"/{relative}\"");
+                        try { return new DeferredContents(root.RelativePathOf(fd), item, owner, _chmod); }
+                        finally { LibC.Close(fd); }
+                    }
+                    if (LibC.LastError != LibC.EEXIST) throw LibC.Failure($"creating directory \"/{relative}\"");
+                    // A dangling symlink is in the way: the ordinary copy follows it.
+                }
+                finally { LibC.Close(parentFd); }
+            }
+        }
+        await ApplyCoreAsync(rootfs, rootfs, cancellationToken);
+        return null;
+    }
 
     private async Task<CopyResult> ApplyCoreAsync(string rootfs, string ownerLookupRootfs, CancellationToken cancellationToken)
     {
@@ -189,7 +233,7 @@ public sealed class CopyPlan : IAsyncDisposable
             }
             var fd = LibC.OpenAt(parentFd, name, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
             if (fd < 0) throw LibC.Failure($"opening \"/{relative}\"");
-            try { await writer.WriteTreeAsync(fd, root.RelativePathOf(fd), children, cancellationToken); }
+            try { await writer.WriteTreeAsync(fd, root.RelativePathOf(fd), children, cancellationToken, baseIsNew: true); }
             finally { LibC.Close(fd); }
             writer.ApplyMetadata(parentFd, name, top, "/" + relative);
         }

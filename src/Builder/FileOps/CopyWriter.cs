@@ -14,7 +14,9 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
 {
     private readonly Dictionary<(ulong Device, ulong Inode), string> _linked = [];
 
-    public long Written { get; private set; }
+    private long _written;
+
+    public long Written => Interlocked.Read(ref _written);
 
     public (uint Uid, uint Gid) OwnerOf(SourceEntry entry) =>
         chown ?? (entry.Tree is { KeepsOwnership: true } ? (entry.Uid, entry.Gid) : (0u, 0u));
@@ -22,13 +24,19 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
     public uint ModeOf(SourceEntry entry) =>
         chmod?.Apply(entry.Mode, entry.Type == SourceEntryType.Directory) ?? entry.Mode;
 
-    /// <summary>Writes a non-directory entry as <paramref name="name"/> in the open directory.</summary>
-    public async Task WriteLeafAsync(int dirFd, string dirPath, string name, SourceEntry entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a non-directory entry as <paramref name="name"/> in the open directory; <paramref name="knownAbsent"/>
+    /// when the directory was just made, so nothing can be in the way.
+    /// </summary>
+    public async Task WriteLeafAsync(int dirFd, string dirPath, string name, SourceEntry entry, CancellationToken cancellationToken, bool knownAbsent = false)
     {
         var display = "/" + ContextPath.Join(dirPath, name);
-        var existing = TypeAt(dirFd, name);
-        if (existing == LibC.S_IFDIR) throw new IOException($"cannot replace directory \"{display}\" with a {Describe(entry.Type)}");
-        if (existing is not null && LibC.UnlinkAt(dirFd, name, 0) != 0) throw LibC.Failure($"removing \"{display}\"");
+        if (!knownAbsent)
+        {
+            var existing = TypeAt(dirFd, name);
+            if (existing == LibC.S_IFDIR) throw new IOException($"cannot replace directory \"{display}\" with a {Describe(entry.Type)}");
+            if (existing is not null && LibC.UnlinkAt(dirFd, name, 0) != 0) throw LibC.Failure($"removing \"{display}\"");
+        }
 
         if (entry is { Type: SourceEntryType.File, LinkCount: > 1, SourcePath: not null })
         {
@@ -45,7 +53,8 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
         {
             case SourceEntryType.File:
                 await WriteFileAsync(dirFd, name, entry, display, cancellationToken);
-                break;
+                Interlocked.Increment(ref _written);
+                return;
             case SourceEntryType.Symlink:
                 if (LibC.SymlinkAt(entry.LinkTarget!, dirFd, name) != 0) throw LibC.Failure($"creating symlink \"{display}\"");
                 break;
@@ -62,7 +71,7 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
                 throw new InvalidOperationException($"{entry.Type} is not a leaf");
         }
         ApplyMetadata(dirFd, name, entry, display);
-        Written++;
+        Interlocked.Increment(ref _written);
     }
 
     private void LinkTo(string first, int dirFd, string name, string display)
@@ -77,19 +86,33 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
         finally { LibC.Close(parentFd); }
     }
 
+    // The file's owner, xattrs, mode and times are set through its open descriptor (no more lookups by name).
     private async Task WriteFileAsync(int dirFd, string name, SourceEntry entry, string display, CancellationToken cancellationToken)
     {
         var fd = LibC.OpenAt(dirFd, name, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0x180);
         if (fd < 0) throw LibC.Failure($"creating \"{display}\"");
         using var target = new SafeFileHandle(fd, ownsHandle: true);
         if (entry.InlineContent is { } inline)
-        {
             RandomAccess.Write(target, inline, 0);
-            return;
+        else
+        {
+            // A plain open: File.OpenHandle would add an fstat and an advisory flock per file.
+            var sourceFd = LibC.Open(entry.FullPath!, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+            if (sourceFd < 0) throw LibC.Failure($"opening \"{entry.FullPath}\"");
+            using var source = new SafeFileHandle(sourceFd, ownsHandle: true);
+            // The kernel copies (and may share extents) when both sides allow it; otherwise plain reads and writes.
+            if (!TryCopyInKernel(source, target, entry.Size))
+                await CopyWithBufferAsync(source, target, cancellationToken);
         }
-        using var source = File.OpenHandle(entry.FullPath!, FileMode.Open, FileAccess.Read, FileShare.Read);
-        // The kernel copies (and may share extents) when both sides allow it; otherwise plain reads and writes.
-        if (TryCopyInKernel(source, target, entry.Size)) return;
+        var (uid, gid) = OwnerOf(entry);
+        Native.OpenFile.SetOwner(fd, uid, gid, display);
+        CopyXattrs(dirFd, name, entry);
+        Native.OpenFile.SetMode(fd, ModeOf(entry), display);
+        Native.OpenFile.SetTimes(fd, entry.ModifiedTime, display);
+    }
+
+    private static async Task CopyWithBufferAsync(SafeFileHandle source, SafeFileHandle target, CancellationToken cancellationToken)
+    {
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 17);
         try
         {
@@ -118,6 +141,7 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
             }
             if (n == 0) return true;
             copied += n;
+            if (copied == size) return true; // as much as was selected: no call just to read the end
         }
     }
 
@@ -146,44 +170,52 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
 
     /// <summary>
     /// Writes <paramref name="entries"/> (depth first, targets relative to the open directory <paramref name="baseFd"/>
-    /// whose path in the root is <paramref name="basePath"/>).
+    /// whose path in the root is <paramref name="basePath"/>; <paramref name="baseIsNew"/> when the copy just made it). The files of each directory are written several at a
+    /// time: a copy is bound by the latency of file creation (an overlay mount, a busy disk), not by the CPU.
     /// </summary>
-    public async Task WriteTreeAsync(int baseFd, string basePath, IEnumerable<SourceEntry> entries, CancellationToken cancellationToken)
+    public async Task WriteTreeAsync(int baseFd, string basePath, IEnumerable<SourceEntry> entries, CancellationToken cancellationToken, bool baseIsNew = false)
     {
-        var stack = new List<(string Target, int Fd, SourceEntry? Pending)> { ("", baseFd, null) };
+        var stack = new List<Level> { new("", baseFd, null, Fresh: baseIsNew) };
+        var files = new List<SourceEntry>();
         try
         {
             foreach (var entry in entries)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var (parent, name) = ContextPath.Split(entry.TargetPath);
-                while (stack[^1].Target != parent)
+                if (stack[^1].Target != parent)
                 {
-                    if (stack.Count == 1) throw new InvalidOperationException($"entry \"{entry.TargetPath}\" came before its directory");
-                    Pop(stack, basePath);
+                    await FlushAsync(stack[^1], basePath, files, cancellationToken);
+                    while (stack[^1].Target != parent)
+                    {
+                        if (stack.Count == 1) throw new InvalidOperationException($"entry \"{entry.TargetPath}\" came before its directory");
+                        Pop(stack, basePath);
+                    }
                 }
-                var dirFd = stack[^1].Fd;
-                var dirPath = ContextPath.Join(basePath, parent);
                 if (entry.Type != SourceEntryType.Directory)
                 {
-                    await WriteLeafAsync(dirFd, dirPath, name, entry, cancellationToken);
+                    files.Add(entry);
                     continue;
                 }
-                var display = "/" + ContextPath.Join(dirPath, name);
-                var existing = TypeAt(dirFd, name);
+                var dirFd = stack[^1].Fd;
+                var display = "/" + ContextPath.Join(basePath, entry.TargetPath);
                 var created = false;
-                if (existing is null)
+                if (!stack[^1].Fresh)
                 {
-                    if (LibC.MkdirAt(dirFd, name, 0x1c0) != 0) throw LibC.Failure($"creating directory \"{display}\"");
-                    created = true;
+                    var existing = TypeAt(dirFd, name);
+                    if (existing is not null && existing != LibC.S_IFDIR)
+                        throw new IOException($"cannot copy to non-directory: \"{display}\"");
+                    created = existing is null;
                 }
-                else if (existing != LibC.S_IFDIR)
-                    throw new IOException($"cannot copy to non-directory: \"{display}\"");
+                else created = true;
+                if (created && LibC.MkdirAt(dirFd, name, 0x1c0) != 0) throw LibC.Failure($"creating directory \"{display}\"");
                 var fd = LibC.OpenAt(dirFd, name, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
                 if (fd < 0) throw LibC.Failure($"opening \"{display}\"");
-                stack.Add((entry.TargetPath, fd, created || entry.OverwritesMetadata ? entry : null));
-                Written++;
+                await FlushAsync(stack[^1], basePath, files, cancellationToken);
+                stack.Add(new Level(entry.TargetPath, fd, created || entry.OverwritesMetadata ? entry : null, created));
+                Interlocked.Increment(ref _written);
             }
+            await FlushAsync(stack[^1], basePath, files, cancellationToken);
             while (stack.Count > 1) Pop(stack, basePath);
         }
         finally
@@ -192,13 +224,41 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
         }
     }
 
-    private void Pop(List<(string Target, int Fd, SourceEntry? Pending)> stack, string basePath)
+    private sealed record Level(string Target, int Fd, SourceEntry? Pending, bool Fresh);
+
+    private const int Parallelism = 4;
+
+    // Writes the files gathered for one directory. Possible hard links go one by one (the first of a group must exist
+    // before the others link to it); in a directory this copy just made nothing can be in the way of a name.
+    private async Task FlushAsync(Level level, string basePath, List<SourceEntry> files, CancellationToken cancellationToken)
     {
-        var (target, fd, pending) = stack[^1];
+        if (files.Count == 0) return;
+        var dirPath = ContextPath.Join(basePath, level.Target);
+        var independent = new List<SourceEntry>(files.Count);
+        foreach (var file in files)
+        {
+            if (file is { Type: SourceEntryType.File, LinkCount: > 1, SourcePath: not null })
+                await WriteLeafAsync(level.Fd, dirPath, ContextPath.Name(file.TargetPath), file, cancellationToken, level.Fresh);
+            else independent.Add(file);
+        }
+        files.Clear();
+        if (independent.Count < 4)
+        {
+            foreach (var file in independent)
+                await WriteLeafAsync(level.Fd, dirPath, ContextPath.Name(file.TargetPath), file, cancellationToken, level.Fresh);
+            return;
+        }
+        await Parallel.ForEachAsync(independent, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            (file, token) => new ValueTask(WriteLeafAsync(level.Fd, dirPath, ContextPath.Name(file.TargetPath), file, token, level.Fresh)));
+    }
+
+    private void Pop(List<Level> stack, string basePath)
+    {
+        var level = stack[^1];
         stack.RemoveAt(stack.Count - 1);
-        LibC.Close(fd);
-        if (pending is not null)
-            ApplyMetadata(stack[^1].Fd, ContextPath.Name(target), pending, "/" + ContextPath.Join(basePath, target));
+        LibC.Close(level.Fd);
+        if (level.Pending is not null)
+            ApplyMetadata(stack[^1].Fd, ContextPath.Name(level.Target), level.Pending, "/" + ContextPath.Join(basePath, level.Target));
     }
 
     public static uint? TypeAt(int dirFd, string name)

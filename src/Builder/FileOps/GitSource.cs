@@ -35,11 +35,20 @@ internal sealed record GitSource(string Remote, string? Ref, string? Subdirector
         return true;
     }
 
-    /// <summary>Clones into <paramref name="directory"/> (which must not exist) and returns the directory to copy from.</summary>
-    public async Task<string> FetchAsync(string directory, bool keepGitDirectory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Clones into <paramref name="directory"/> (which must not exist) and returns the directory to copy from. With
+    /// <paramref name="checksum"/> (<c>ADD --checksum</c>, as BuildKit): the commit checked out must start with it.
+    /// </summary>
+    public async Task<string> FetchAsync(string directory, bool keepGitDirectory, CancellationToken cancellationToken, string? checksum = null)
     {
         await RunAsync(["clone", "--quiet", "--no-checkout", "--", Remote, directory], null, cancellationToken);
         await RunAsync(["checkout", "--quiet", Ref ?? "HEAD", "--"], directory, cancellationToken);
+        if (checksum is not null)
+        {
+            var commit = (await RunAsync(["rev-parse", "HEAD"], directory, cancellationToken)).Trim();
+            if (checksum.Length == 0 || !commit.StartsWith(checksum.ToLowerInvariant(), StringComparison.Ordinal))
+                throw new InvalidDataException($"ADD {this}: checksum mismatch: --checksum is {checksum} but the commit is {commit}");
+        }
         await RunAsync(["submodule", "update", "--init", "--recursive", "--quiet"], directory, cancellationToken);
         if (!keepGitDirectory) Directory.Delete(Path.Combine(directory, ".git"), recursive: true);
         if (Subdirectory is null) return directory;
@@ -49,7 +58,7 @@ internal sealed record GitSource(string Remote, string? Ref, string? Subdirector
         return sub;
     }
 
-    private async Task RunAsync(IReadOnlyList<string> arguments, string? workingDirectory, CancellationToken cancellationToken)
+    private async Task<string> RunAsync(IReadOnlyList<string> arguments, string? workingDirectory, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("git")
         {
@@ -63,11 +72,12 @@ internal sealed record GitSource(string Remote, string? Ref, string? Subdirector
         start.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start git");
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        _ = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         try { await process.WaitForExitAsync(cancellationToken); }
         catch (OperationCanceledException) { process.Kill(entireProcessTree: true); throw; }
         if (process.ExitCode != 0)
             throw new IOException($"ADD {this}: git {arguments[0]} failed (exit {process.ExitCode}): {(await stderr).Trim()}");
+        return await stdout;
     }
 
     public override string ToString() => Remote + (Ref is null ? "" : "#" + Ref) + (Subdirectory is null ? "" : ":" + Subdirectory);

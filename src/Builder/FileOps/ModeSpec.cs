@@ -12,7 +12,8 @@ internal sealed class ModeSpec
     private readonly uint? _octal;
     private readonly List<Clause> _clauses = [];
 
-    private readonly record struct Clause(uint Who, char Op, string Perms);
+    // Sticky follows BSD setmode (BuildKit's mode parser): set unless "o" alone was named.
+    private readonly record struct Clause(uint Who, char Op, string Perms, bool Sticky);
 
     private ModeSpec(string text, uint? octal)
     {
@@ -28,8 +29,9 @@ internal sealed class ModeSpec
     {
         if (text.Length > 0 && text.All(c => c is >= '0' and <= '7'))
         {
-            if (!uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _) || text.Length > 5)
-                throw new FormatException($"--chmod={text}: octal mode out of range");
+            // BuildKit's check and words: at most 07777.
+            if (text.TrimStart('0').Length > 4 || Convert.ToUInt32(text.TrimStart('0') is { Length: > 0 } digits ? digits : "0", 8) > 0xfff)
+                throw new FormatException($"invalid chmod parameter: '{text}'. it should be octal string and between 0 and 07777");
             // Like BuildKit (Go's os.FileMode), only the permission bits take effect.
             return new ModeSpec(text, Convert.ToUInt32(text, 8) & 0x1ff);
         }
@@ -40,6 +42,7 @@ internal sealed class ModeSpec
             uint who = 0;
             for (; i < clause.Length && clause[i] is 'u' or 'g' or 'o' or 'a'; i++)
                 who |= clause[i] switch { 'u' => 0x9c0u, 'g' => 0x438u, 'o' => 0x207u, _ => 0xfffu };
+            var sticky = who == 0 || (who & ~0x207u) != 0;
             if (who == 0) who = 0xfffu;
             if (i >= clause.Length) throw new FormatException($"--chmod={text}: \"{clause}\" has no operator (+, - or =)");
             while (i < clause.Length)
@@ -52,7 +55,7 @@ internal sealed class ModeSpec
                 var perms = clause[start..i];
                 if (perms.Any(c => c is not ('r' or 'w' or 'x' or 'X' or 's' or 't' or 'u' or 'g' or 'o')))
                     throw new FormatException($"--chmod={text}: bad permission letters \"{perms}\" (expected r, w, x, X, s, t)");
-                spec._clauses.Add(new Clause(who, op, perms));
+                spec._clauses.Add(new Clause(who, op, perms, sticky));
             }
         }
         return spec;
@@ -73,13 +76,14 @@ internal sealed class ModeSpec
                     'x' => 0x49u,
                     'X' => isDirectory || (mode & 0x49) != 0 ? 0x49u : 0,
                     's' => 0xc00u,
-                    't' => 0x200u,
+                    't' => 0,
                     // Copy another class's bits: "g=u".
                     'u' => ((mode >> 6) & 7) * 0x49u,
                     'g' => ((mode >> 3) & 7) * 0x49u,
                     _ => (mode & 7) * 0x49u,
                 };
             bits &= clause.Who;
+            if (clause.Sticky && clause.Perms.Contains('t')) bits |= 0x200u;
             mode = clause.Op switch
             {
                 '+' => mode | bits,

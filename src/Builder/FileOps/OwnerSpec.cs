@@ -7,7 +7,9 @@ namespace Ashlar.Builder.FileOps;
 /// <summary>
 /// A <c>--chown</c> value: <c>user</c>, <c>user:group</c>, <c>uid</c>, <c>uid:gid</c> (names and numbers mixed freely).
 /// Names are looked up in the destination rootfs's /etc/passwd and /etc/group as BuildKit does: a user alone gives
-/// that user's primary group; a numeric uid alone gives the same number as gid.
+/// that user's primary group; a numeric uid alone gives the same number as gid. Like BuildKit (not the legacy builder),
+/// a name that is not there is no error: an unknown user is 0:0, an unknown group leaves the user's group, and an empty
+/// group (<c>user:</c>) is gid 0.
 /// </summary>
 internal sealed record OwnerSpec(string User, string? Group)
 {
@@ -17,36 +19,39 @@ internal sealed record OwnerSpec(string User, string? Group)
         var colon = text.IndexOf(':');
         var user = colon < 0 ? text : text[..colon];
         var group = colon < 0 ? null : text[(colon + 1)..];
-        if (user.Length == 0 || group is { Length: 0 })
+        if (user.Length == 0)
             throw new FormatException($"--chown=\"{text}\": expected user, user:group, uid or uid:gid");
         return new OwnerSpec(user, group);
     }
 
+    /// <summary>
+    /// Whether a name must be looked up in /etc/passwd or /etc/group: anything but numbers and "root" (which BuildKit
+    /// maps to 0 without a lookup, so it works with <c>--link</c> too).
+    /// </summary>
+    public bool NeedsLookup => IsName(User) || (Group is { Length: > 0 } group && IsName(group));
+
+    private static bool IsName(string part) => part != "root" && !TryNumber(part, out _);
+
     /// <summary>The numeric owner, names resolved inside <paramref name="rootfs"/> (symlinks in it cannot lead out).</summary>
     public (uint Uid, uint Gid) Resolve(string rootfs)
     {
-        uint uid, gid;
+        uint uid = 0, gid = 0;
         if (TryNumber(User, out var numericUser))
         {
             uid = numericUser;
             gid = numericUser;
         }
-        else
+        else if (User != "root" && ReadDatabase(rootfs, "etc/passwd").FirstOrDefault(f => f.Length >= 4 && f[0] == User) is { } entry)
         {
-            var entry = ReadDatabase(rootfs, "etc/passwd").FirstOrDefault(f => f.Length >= 4 && f[0] == User)
-                ?? throw new InvalidOperationException($"--chown={this}: unable to find user \"{User}\": no matching entries in passwd file");
             uid = ParseId(entry[2], "passwd", User);
             gid = ParseId(entry[3], "passwd", User);
         }
         if (Group is not null)
         {
-            if (TryNumber(Group, out var numericGroup)) gid = numericGroup;
-            else
-            {
-                var entry = ReadDatabase(rootfs, "etc/group").FirstOrDefault(f => f.Length >= 3 && f[0] == Group)
-                    ?? throw new InvalidOperationException($"--chown={this}: unable to find group \"{Group}\": no matching entries in group file");
+            if (Group.Length == 0 || Group == "root") gid = 0;
+            else if (TryNumber(Group, out var numericGroup)) gid = numericGroup;
+            else if (ReadDatabase(rootfs, "etc/group").FirstOrDefault(f => f.Length >= 3 && f[0] == Group) is { } entry)
                 gid = ParseId(entry[2], "group", Group);
-            }
         }
         return (uid, gid);
     }

@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using System.Runtime.InteropServices;
 using Ashlar.Images.Native;
 
@@ -13,12 +14,14 @@ internal static unsafe class TimestampClamp
     public static void Apply(string upperDirectory, DateTimeOffset epoch)
     {
         var limit = epoch.ToUnixTimeSeconds();
-        foreach (var entry in Directory.EnumerateFileSystemEntries(upperDirectory, "*", new EnumerationOptions
+        // .NET's recursive walk descends into symlinks to directories: an upper directory holding "/x -> /usr" must
+        // not lead it to the host's /usr, so it recurses only into real directories.
+        var entries = new FileSystemEnumerable<string>(upperDirectory, (ref FileSystemEntry e) => e.ToFullPath(),
+            new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
         {
-            RecurseSubdirectories = true,
-            AttributesToSkip = 0,
-            IgnoreInaccessible = false,
-        }))
+            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0,
+        };
+        foreach (var entry in entries)
             Clamp(entry, limit);
     }
 

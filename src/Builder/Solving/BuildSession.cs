@@ -20,7 +20,7 @@ internal sealed class BuildSession : IDisposable
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> ExtractionLocks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<BaseImage>>> _images = new(StringComparer.Ordinal);
-    private readonly List<string> _stepSnapshots = [];
+    private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, Lazy<Task>> _fetches = new(StringComparer.Ordinal);
     private int _keys;
 
@@ -68,7 +68,7 @@ internal sealed class BuildSession : IDisposable
     /// <summary>The build context with its .dockerignore, opened once per build, its file digests served from the store's stat cache.</summary>
     public Task<BuildContext> ContextTreeAsync(CancellationToken cancellationToken)
     {
-        lock (_stepSnapshots)
+        lock (_gate)
             return _contextTree ??= OpenContextAsync(cancellationToken);
     }
 
@@ -79,7 +79,7 @@ internal sealed class BuildSession : IDisposable
     /// <summary>The store's persistent stat cache (device, inode, size, mtime, ctime -> sha256 of context files).</summary>
     public Task<ContextStatCache> StatCacheAsync(CancellationToken cancellationToken)
     {
-        lock (_stepSnapshots)
+        lock (_gate)
             return _statCache ??= ContextStatCache.LoadAsync(Path.Combine(Store.Root, "cache", "context-stat"), cancellationToken);
     }
 
@@ -117,18 +117,16 @@ internal sealed class BuildSession : IDisposable
         return name;
     }
 
-    /// <summary>Commits an active snapshot that has no chain ID (no layer) as a step result that lives until the build ends.</summary>
-    public string CommitStep(string activeKey)
-    {
-        var name = NewKey("step");
-        Snapshots.Commit(name, activeKey);
-        lock (_stepSnapshots) _stepSnapshots.Add(name);
-        return name;
-    }
-
     /// <summary>The image (pulled first when absent or when --pull), resolved once per build; its layers are unpacked only when needed.</summary>
     public Task<BaseImage> ImageAsync(string name, CancellationToken cancellationToken) =>
-        _images.GetOrAdd(name, n => new Lazy<Task<BaseImage>>(() => LoadImageAsync(n, cancellationToken))).Value;
+        _images.GetOrAdd(PinKey(name), _ => new Lazy<Task<BaseImage>>(() => LoadImageAsync(name, cancellationToken))).Value;
+
+    // "busybox" and "docker.io/library/busybox:latest" are one image, resolved once.
+    private static string PinKey(string name)
+    {
+        try { return ImageReference.Parse(name).ToString(); }
+        catch (Exception e) when (e is InvalidReferenceException or FormatException) { return name; }
+    }
 
     private async Task<BaseImage> LoadImageAsync(string name, CancellationToken cancellationToken)
     {
@@ -228,22 +226,13 @@ internal sealed class BuildSession : IDisposable
     /// <summary>Writes an upper directory as a gzip layer blob into the store.</summary>
     public async Task<(Descriptor Layer, string DiffId)> WriteLayerAsync(string upperDirectory, CancellationToken cancellationToken)
     {
-        await using var writer = Store.Content.BeginWrite();
-        var diff = await Executor.Diff.LayerDiff.WriteAsync(upperDirectory, writer, cancellationToken);
-        var (digest, size) = await writer.CommitAsync(diff.CompressedDigest, cancellationToken: cancellationToken);
-        return (Descriptor.For(LayerCodec.OciMediaType(LayerCompression.Gzip), digest, size), diff.DiffId.ToString());
+        var layer = await Executor.Diff.LayerDiff.WriteBlobAsync(upperDirectory, Store.Content, cancellationToken);
+        return (layer.Descriptor, layer.DiffId.ToString());
     }
 
+    /// <summary>Deletes the build's scratch directory. Step results stay: they are committed by chain ID, for later builds.</summary>
     public void Dispose()
     {
-        lock (_stepSnapshots)
-        {
-            for (var i = _stepSnapshots.Count - 1; i >= 0; i--)
-            {
-                try { Snapshots.Remove(_stepSnapshots[i]); }
-                catch (Exception e) when (e is IOException or InvalidOperationException or SnapshotNotFoundException) { }
-            }
-        }
         try { Directory.Delete(ScratchDirectory, recursive: true); }
         catch (IOException) { }
         Lease.Dispose();

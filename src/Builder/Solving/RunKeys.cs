@@ -46,11 +46,11 @@ internal static class RunKeys
             : Environment.GetEnvironmentVariable(secret.EnvironmentVariable ?? secret.Id);
     }
 
-    // The bind mount shows the context directory itself, so every file under the source counts (no .dockerignore):
-    // a file the step can read never changes without the key changing.
+    // The bind mount shows the context as BuildKit transfers it (.dockerignore applied, files 0:0), as COPY sees it;
+    // its files' digests come from the same stat cache.
     private static async Task<Images.Content.Digest> ContextDigestAsync(BuildSession session, string? sourcePath, CancellationToken cancellationToken)
     {
-        var tree = new SourceTree(session.ContextDirectory, "build context", IgnoreRules.None, await session.StatCacheAsync(cancellationToken), keepsOwnership: true);
+        SourceTree tree = await session.ContextTreeAsync(cancellationToken);
         var spec = new CopySpec { Sources = [string.IsNullOrEmpty(sourcePath) ? "." : sourcePath], Destination = "/mount/" };
         try
         {

@@ -14,6 +14,7 @@ namespace Ashlar.Builder.Solving;
 internal sealed class RunStep(BuildSession session, StageRunner stage)
 {
     private readonly List<Action> _cleanup = [];
+    private int _sshMounts;
     private StepReporter.Step? _step;
 
     public async Task RunAsync(RunInstruction run, CancellationToken cancellationToken)
@@ -55,6 +56,7 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
             var secretEnv = new List<string>();
             foreach (var mount in mounts)
                 containerMounts.AddRange(await PrepareMountAsync(mount, secretEnv, cancellationToken));
+            if (Mounts.SshMount.AuthSockEnv(mounts, env) is { } authSock) secretEnv.Add(authSock);
 
             var rootfs = session.Snapshots.Prepare(key, await stage.CurrentSnapshotAsync(cancellationToken));
             var spec = new ContainerSpec
@@ -126,11 +128,12 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
 
     private async Task<ExecMount> ResolveMountAsync(RunMount mount, string workdir, CancellationToken cancellationToken)
     {
-        var target = mount.EffectiveTarget;
+        var target = mount.Type == MountType.Ssh ? mount.Target ?? Mounts.SshMount.DefaultTarget(_sshMounts) : mount.EffectiveTarget;
+        if (mount.Type == MountType.Ssh) _sshMounts++;
         if (target is not null && !target.StartsWith('/'))
             target = workdir.TrimEnd('/') + "/" + target;
         Op? source = null;
-        if (mount.Type == MountType.Bind)
+        if (mount.Type == MountType.Bind || mount is { Type: MountType.Cache, From: not null })
             source = mount.From is null ? session.Context : (await stage.ResolveSourceAsync(mount.From, cancellationToken)).Op;
         return new ExecMount(mount.Type, target ?? "", source, mount.Source, mount.ReadOnly, mount.EffectiveId, mount.Sharing,
             mount.EffectiveMode, mount.Uid, mount.Gid, mount.SizeLimit, mount.Env, mount.Required, mount.From);
@@ -148,8 +151,10 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
                 return [await CacheAsync(mount, cancellationToken)];
             case MountType.Secret:
                 return Secret(mount, secretEnv);
+            case MountType.Ssh:
+                return Mounts.SshMount.Prepare(session.Request, mount, _cleanup);
             default:
-                throw new BuildException("RUN --mount=type=ssh is not supported yet");
+                throw new BuildException($"RUN --mount=type={mount.Type.ToString().ToLowerInvariant()} is not supported");
         }
     }
 
@@ -159,7 +164,13 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
         var from = mount.From;
         if (from is null)
         {
-            root = session.ContextDirectory;
+            // The context as BuildKit transfers it: .dockerignore'd files absent, files 0:0; a private copy, so a rw
+            // mount's writes go nowhere.
+            string copy;
+            try { copy = await Mounts.MountSource.CopyAsync(await session.ContextTreeAsync(cancellationToken), mount.SourcePath ?? "/", session.ScratchDirectory, cancellationToken); }
+            catch (FileOps.SourceNotFoundException e) { throw new BuildException($"RUN --mount=type=bind: {e.Message}"); }
+            _cleanup.Add(() => Directory.Delete(Path.GetDirectoryName(copy)!, recursive: true));
+            return ContainerMount.Bind(copy, mount.Target, mount.ReadOnly);
         }
         else
         {
@@ -189,21 +200,15 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
         var path = ScopedPath.Resolve(root, mount.SourcePath ?? "/");
         if (!Path.Exists(path))
             throw new BuildException($"RUN --mount=type=bind: source \"{mount.SourcePath}\" not found in {from ?? "the build context"}");
-        if (!mount.ReadOnly && from is null)
-        {
-            // rw from the context: a private copy, so the step can write and the context stays untouched.
-            var copy = Path.Combine(session.ScratchDirectory, "rw-" + Guid.NewGuid().ToString("N"));
-            CopyTree(path, copy);
-            _cleanup.Add(() => Directory.Delete(copy, recursive: true));
-            return ContainerMount.Bind(copy, mount.Target, readOnly: false);
-        }
         return ContainerMount.Bind(path, mount.Target, mount.ReadOnly);
     }
 
     private async Task<ContainerMount> CacheAsync(ExecMount mount, CancellationToken cancellationToken)
     {
         var id = mount.Id ?? mount.Target;
-        var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)))[..32];
+        // A cache seeded from a stage is its own cache (BuildKit keys it by id and the base's content).
+        var seed = mount.Source is null ? "" : $"\n{mount.Source.Digest}\n{mount.SourcePath}";
+        var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id + seed)))[..32];
         var root = Path.Combine(session.Store.Root, "cache-mounts");
         var path = Path.Combine(root, name);
         Directory.CreateDirectory(root);
@@ -213,6 +218,7 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
             Directory.CreateDirectory(fresh);
             File.SetUnixFileMode(fresh, (UnixFileMode)(mount.Mode ?? Convert.ToInt32("755", 8)));
             FileOwner.Change(fresh, mount.Uid ?? 0, mount.Gid ?? 0);
+            if (mount.From is not null) await SeedCacheAsync(mount, fresh, cancellationToken);
             try { Directory.Move(fresh, path); }
             catch (IOException) { Directory.Delete(fresh); }
         }
@@ -241,6 +247,24 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
         return ContainerMount.Bind(path, mount.Target, mount.ReadOnly);
     }
 
+    // from=STAGE,source=PATH: a new cache starts as a copy of that stage's PATH.
+    private async Task SeedCacheAsync(ExecMount mount, string directory, CancellationToken cancellationToken)
+    {
+        var (_, snapshot) = await stage.ResolveFromAsync(mount.From!, cancellationToken);
+        if (snapshot is null) return;
+        var viewKey = session.NewKey("view");
+        try
+        {
+            using var view = HostMount.Open(session.Snapshots.View(viewKey, snapshot), session.ScratchDirectory);
+            await Mounts.MountSource.FillAsync(Context.SourceTree.FromDirectory(view.Path, $"stage {mount.From}"), mount.SourcePath ?? "/", directory, cancellationToken);
+        }
+        catch (FileOps.SourceNotFoundException e)
+        {
+            throw new BuildException($"RUN --mount=type=cache,from={mount.From}: {e.Message}");
+        }
+        finally { session.Snapshots.Remove(viewKey); }
+    }
+
     private IReadOnlyList<ContainerMount> Secret(ExecMount mount, List<string> secretEnv)
     {
         var value = mount.Id is null ? null : RunKeys.ReadSecret(session.Request, mount.Id);
@@ -267,22 +291,5 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
         FileOwner.Change(path, mount.Uid ?? 0, mount.Gid ?? 0);
         _cleanup.Add(() => Directory.Delete(dir, recursive: true));
         return [ContainerMount.Bind(path, mount.Target, readOnly: true)];
-    }
-
-    private static void CopyTree(string source, string destination)
-    {
-        if (File.Exists(source))
-        {
-            File.Copy(source, destination);
-            return;
-        }
-        Directory.CreateDirectory(destination);
-        foreach (var entry in Directory.EnumerateFileSystemEntries(source))
-        {
-            var target = Path.Combine(destination, Path.GetFileName(entry));
-            if (new FileInfo(entry).LinkTarget is { } link) File.CreateSymbolicLink(target, link);
-            else if (Directory.Exists(entry)) CopyTree(entry, target);
-            else File.Copy(entry, target);
-        }
     }
 }

@@ -13,12 +13,7 @@ internal sealed partial class StageRunner
     private LayerChain _files = LayerChain.Empty;
     private CacheKey _key = CacheKey.Scratch;
     private PendingStep? _pending;
-
-    /// <summary>The key of the stage's files and config so far: the last layer step's, or the base's.</summary>
-    internal CacheKey CurrentKey => _key;
-
-    /// <summary>The stage's files so far (unpacked only when asked for a snapshot).</summary>
-    internal LayerChain CurrentFiles => _files;
+    private CacheKey _baseKey;
 
     /// <summary>The committed snapshot of the stage's files so far, unpacking what no snapshot holds yet; null when empty.</summary>
     internal Task<string?> CurrentSnapshotAsync(CancellationToken cancellationToken) => _session.SnapshotAsync(_files, cancellationToken);
@@ -79,6 +74,9 @@ internal sealed partial class StageRunner
             return true;
         }
         var reason = lookup.MissReason!;
+        // Nothing at all on this parent, and the parent is the stage's base image: say which digest is new.
+        if (lookup.Explanation is { Closest: null } && _plan.BaseKind == Planning.StageBaseKind.Image && inputs.Parent == _baseKey)
+            reason = $"{display} missed: nothing was built on {_plan.BaseName} ({_baseKey.Digest.ToString()[..19]}) before: a new base image digest, or its first build";
         // A changed COPY source: name the file, not only the source it was selected by.
         if (sources is not null && lookup.Explanation is { Closest: { } closest, DefinitionChanged: false } explanation
             && explanation.Differences.Any(d => d.Input.Kind == CacheInputKind.File)

@@ -92,7 +92,7 @@ internal sealed partial class StageRunner
                     _image = ImageState.From(image.Image.Config, image.Image.Manifest.Layers);
                     _op = image.Op;
                     _files = image.Files;
-                    _key = image.Key;
+                    _key = _baseKey = image.Key;
                     step.Done();
                 }
                 catch (BuildException e)
@@ -386,7 +386,12 @@ internal sealed partial class StageRunner
                 AddInstruction add => FileOps.CopySpec.FromAdd(add, w => _session.Lexer.ProcessWord(w, scope), _image.WorkingDir ?? "/"),
                 _ => throw new InvalidOperationException(),
             }) with { CreatedTime = _session.Request.SourceDateEpoch };
-            var createdBy = $"{(isAdd ? "ADD" : "COPY")} {(expandedFrom is null ? "" : $"--from={expandedFrom} ")}{string.Join(' ', expandedSources.Concat(expandedInline.Select(i => i.Key)))} {dest}";
+            // BuildKit's history: the flags that shape the files, never --from.
+            var createdBy = string.Join(' ', new[] { isAdd ? "ADD" : "COPY" }
+                .Concat(parents ? ["--parents"] : [])
+                .Concat(expandedChown is null ? [] : [$"--chown={expandedChown}"])
+                .Concat(expandedChmod is null ? [] : [$"--chmod={expandedChmod}"])
+                .Concat(expandedSources).Concat(expandedInline.Select(i => "<<" + i.Key)).Append(dest));
 
             // The key: the op, plus what the sources hold. Context files by content and effective metadata (selected
             // after .dockerignore and --exclude, digests from the stat cache); another stage or image by its key.
@@ -420,16 +425,25 @@ internal sealed partial class StageRunner
             }
             var mounts = _session.Snapshots.Prepare(key, await CurrentSnapshotAsync(cancellationToken));
             using (view)
-            using (var rootfs = HostMount.Open(mounts, _session.ScratchDirectory))
             {
-                if (contextPlan is not null)
+                // --link: a layer of its own, written straight into the new snapshot's still-empty upper directory (never
+                // mounted, so nothing below shows through). BuildKit makes --link with --chmod an ordinary copy.
+                var plan = contextPlan ?? await FileOps.CopyOperation.PrepareAsync(spec, tree!, null, cancellationToken);
+                try
                 {
-                    await contextPlan.ApplyAsync(rootfs.Path, cancellationToken);
+                    if (link && expandedChmod is null)
+                        await plan.ApplyToLayerAsync(mounts[0].UpperDirectory!, cancellationToken);
+                    else
+                    {
+                        FileOps.DeferredContents? deferred;
+                        using (var rootfs = HostMount.Open(mounts, _session.ScratchDirectory))
+                            deferred = await plan.ApplyDeferringAsync(rootfs.Path, cancellationToken);
+                        if (deferred is not null) await deferred.WriteAsync(mounts[0].UpperDirectory!, cancellationToken);
+                    }
                 }
-                else
+                finally
                 {
-                    await using var plan = await FileOps.CopyOperation.PrepareAsync(spec, tree!, null, cancellationToken);
-                    await plan.ApplyAsync(rootfs.Path, cancellationToken);
+                    if (!ReferenceEquals(plan, contextPlan)) await plan.DisposeAsync();
                 }
             }
             await CommitAsync(op, key, mounts[0].UpperDirectory!, createdBy, keepEmpty: true, cancellationToken);

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Ashlar.Builder;
+using Ashlar.Cli.Progress;
 using ImageBuilder = Ashlar.Builder.Builder;
 
 namespace Ashlar.Cli.Commands;
@@ -23,31 +23,35 @@ internal static class BuildCommand
         var pull = new Option<bool>("--pull") { Description = "Fetch base images again even when the store has them" };
         var labels = new Option<string[]>("--label") { Description = "Add a label to the image (KEY=VALUE); repeatable" };
         var secrets = new Option<string[]>("--secret") { Description = "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VAR; repeatable" };
+        var ssh = new Option<string[]>("--ssh") { Description = "An SSH agent for RUN --mount=type=ssh: default (SSH_AUTH_SOCK) or ID=SOCKET; repeatable" };
         var network = new Option<string?>("--network") { Description = "Network of RUN steps: default, none or host" };
         var platform = new Option<string?>("--platform") { Description = "Target platform (os/arch[/variant]); only this machine's can run RUN" };
         var outputs = new Option<string[]>("--output", "-o") { Description = "Output: type=image|docker|oci|local|tar[,dest=PATH]; repeatable" };
         var push = new Option<bool>("--push") { Description = "Push the image to its registry (shorthand for the image output with push)" };
         var iidfile = new Option<string?>("--iidfile") { Description = "Write the image ID to this file" };
         var metadataFile = new Option<string?>("--metadata-file") { Description = "Write build metadata (digests, names) as JSON to this file" };
-        var progress = new Option<string>("--progress") { Description = "Progress output: auto, plain, tty or rawjson", DefaultValueFactory = _ => "auto" };
+        var progress = new Option<string>("--progress")
+        {
+            Description = "Progress output: auto, plain, tty, rawjson or quiet (default: $BUILDKIT_PROGRESS, else auto)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("BUILDKIT_PROGRESS") ?? "auto",
+        };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the image ID" };
         var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit of each RUN step (e.g. 512m)" };
         var jobs = new Option<int?>("--jobs") { Description = "How many stages may run at once (default: the core count)" };
         var insecure = new Option<string[]>("--insecure-registry") { Description = "A registry host reached over plain HTTP (repeatable); loopback hosts always are" };
         var command = new Command("build", "Build an image from a Dockerfile")
         {
-            context, file, tags, buildArgs, target, noCache, noCacheFilter, explainCache, pull, labels, secrets, network, platform, outputs, push, iidfile,
+            context, file, tags, buildArgs, target, noCache, noCacheFilter, explainCache, pull, labels, secrets, ssh, network, platform, outputs, push, iidfile,
             metadataFile, progress, quiet, memory, jobs, insecure,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             BuildRequest request;
-            string mode;
+            ProgressMode mode;
             try
             {
-                mode = (parse.GetValue(progress) ?? "auto").ToLowerInvariant();
-                if (mode is not ("auto" or "plain" or "tty" or "rawjson" or "quiet"))
-                    throw new FormatException($"invalid --progress \"{mode}\": use auto, plain, tty or rawjson");
+                if (!ProgressChooser.TryParse(parse.GetValue(progress), out mode))
+                    throw new FormatException($"invalid --progress \"{parse.GetValue(progress)}\": use auto, plain, tty, rawjson or quiet");
                 request = new BuildRequest
                 {
                     ContextDirectory = parse.GetValue(context)!,
@@ -62,6 +66,7 @@ internal static class BuildCommand
                     Pull = parse.GetValue(pull),
                     Labels = ParsePairs(parse.GetValue(labels) ?? [], "--label"),
                     Secrets = (parse.GetValue(secrets) ?? []).Select(BuildSecret.Parse).ToList(),
+                    Ssh = (parse.GetValue(ssh) ?? []).Select(BuildSsh.Parse).ToList(),
                     Network = ParseNetwork(parse.GetValue(network)),
                     Platform = parse.GetValue(platform),
                     Outputs = (parse.GetValue(outputs) ?? []).Select(BuildOutput.Parse).ToList(),
@@ -80,54 +85,34 @@ internal static class BuildCommand
                 Console.Error.WriteLine($"ashlar: {e.Message}");
                 return ExitCodes.Usage;
             }
-            var quietMode = parse.GetValue(quiet);
-            return await RunAsync(request, quietMode ? "quiet" : mode, parse.GetValue(iidfile), parse.GetValue(metadataFile), cancellationToken);
+            await using var view = ProgressChooser.Create(parse.GetValue(quiet) ? ProgressMode.Quiet : mode);
+            return await RunAsync(request, view, parse.GetValue(iidfile), parse.GetValue(metadataFile), cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(BuildRequest request, string mode, string? iidfile, string? metadataFile, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(BuildRequest request, BuildProgress view, string? iidfile, string? metadataFile, CancellationToken cancellationToken)
     {
-        // TTY mode prints the plain view for now (a live Spectre.Console view is still to come).
-        IProgress<BuildEvent>? printer = mode switch
-        {
-            "quiet" => null,
-            "rawjson" => new RawJsonProgress(Console.Error),
-            _ => new PlainProgress(Console.Error),
-        };
         try
         {
-            var result = await ImageBuilder.BuildAsync(request, printer, cancellationToken);
+            var result = await ImageBuilder.BuildAsync(request, view, cancellationToken);
             if (iidfile is not null)
                 await File.WriteAllTextAsync(iidfile, result.ConfigDigest, cancellationToken);
             if (metadataFile is not null)
                 await File.WriteAllBytesAsync(metadataFile, MetadataJson(result), cancellationToken);
+            await view.SucceededAsync(result);
             if (request.ExplainCache)
                 BuildCacheReport.Write(Console.Error, result);
-            if (mode == "quiet")
-                Console.WriteLine(result.ConfigDigest);
-            else
-            {
-                foreach (var tag in result.Tags) Console.Error.WriteLine($"naming to {tag} done");
-                Console.Error.WriteLine($"writing image {result.ConfigDigest} done");
-            }
             return ExitCodes.Ok;
         }
         catch (BuildException e)
         {
-            if (e.Excerpt.Count > 0)
-            {
-                Console.Error.WriteLine($"{e.File}:{e.Line}");
-                Console.Error.WriteLine("--------------------");
-                foreach (var line in e.Excerpt) Console.Error.WriteLine(line);
-                Console.Error.WriteLine("--------------------");
-            }
-            Console.Error.WriteLine($"ERROR: failed to solve: {(e.Excerpt.Count > 0 ? e.Reason : e.Message)}");
+            await view.FailedAsync(e);
             return ExitCodes.Failed;
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("ERROR: build canceled");
+            await view.CanceledAsync();
             return ExitCodes.Failed;
         }
     }
@@ -187,7 +172,7 @@ internal static class BuildCommand
     private static byte[] MetadataJson(BuildResult result)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             foreach (var (key, value) in result.Metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -196,56 +181,5 @@ internal static class BuildCommand
             writer.WriteEndObject();
         }
         return buffer.ToArray();
-    }
-
-    /// <summary>BuildKit's plain progress: <c>#N name</c>, output lines with seconds, <c>DONE 0.3s</c>, <c>CACHED</c>, <c>ERROR</c>.</summary>
-    internal sealed class PlainProgress(TextWriter output) : IProgress<BuildEvent>
-    {
-        private readonly Lock _lock = new();
-
-        public void Report(BuildEvent value)
-        {
-            var seconds = value.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
-            var line = value.Kind switch
-            {
-                BuildEventKind.StepStarted => $"#{value.Step} {value.Name}",
-                BuildEventKind.StepOutput => $"#{value.Step} {value.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture)} {value.Text}",
-                BuildEventKind.StepDone => $"#{value.Step} DONE {seconds}s\n",
-                BuildEventKind.StepCached => $"#{value.Step} CACHED\n",
-                BuildEventKind.StepCacheMiss => $"#{value.Step} {value.Reason}",
-                BuildEventKind.StepWaiting => $"#{value.Step} {value.Text}",
-                BuildEventKind.StepFailed => $"#{value.Step} ERROR: {FirstLine(value.Text)}\n",
-                BuildEventKind.Warning => $"WARNING: {value.Text}",
-                _ => null,
-            };
-            if (line is null) return;
-            lock (_lock) output.WriteLine(line);
-        }
-
-        private static string FirstLine(string? text) => text is null ? "" : text.Split('\n')[0];
-    }
-
-    /// <summary>One JSON object per event, for machines.</summary>
-    internal sealed class RawJsonProgress(TextWriter output) : IProgress<BuildEvent>
-    {
-        private readonly Lock _lock = new();
-
-        public void Report(BuildEvent value)
-        {
-            using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("kind", value.Kind.ToString());
-                writer.WriteNumber("step", value.Step);
-                writer.WriteString("name", value.Name);
-                if (value.Text is not null) writer.WriteString("text", value.Text);
-                if (value.Kind is BuildEventKind.StepCached or BuildEventKind.StepDone or BuildEventKind.StepCacheMiss) writer.WriteBoolean("cached", value.Cached);
-                if (value.Reason is not null) writer.WriteString("reason", value.Reason);
-                writer.WriteNumber("elapsed", Math.Round(value.Elapsed.TotalSeconds, 3));
-                writer.WriteEndObject();
-            }
-            lock (_lock) output.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
-        }
     }
 }

@@ -3,7 +3,10 @@ using Ashlar.Images.References;
 
 namespace Ashlar.Cli.Commands;
 
-/// <summary><c>ashlar images [REPOSITORY[:TAG]]</c>: docker images' table; dangling images as &lt;none&gt;.</summary>
+/// <summary>
+/// <c>ashlar images [REPOSITORY[:TAG]]</c>: docker images' table; dangling images as &lt;none&gt;. SIZE is docker's:
+/// the unpacked size (the layers' uncompressed tars, config included), not the compressed bytes stored.
+/// </summary>
 internal static class ImagesCommand
 {
     public static Command Create()
@@ -34,6 +37,7 @@ internal static class ImagesCommand
                 ? new TextTable("REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE")
                 : new TextTable("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
             var now = DateTime.UtcNow;
+            var sizes = new ImagesUnpackedSizes(store);
             foreach (var row in rows)
             {
                 var cells = new List<string>
@@ -44,7 +48,7 @@ internal static class ImagesCommand
                 if (showDigests) cells.Add(row.Target.DigestText);
                 cells.Add(full ? row.Id.ToString() : row.Id.Short);
                 cells.Add(HumanUnits.Ago(row.Created, now));
-                cells.Add(HumanUnits.Size(row.Size));
+                cells.Add(HumanUnits.Size(await sizes.OfAsync(row, cancellationToken)));
                 table.Add([.. cells]);
             }
             Console.Out.Write(table.ToString());

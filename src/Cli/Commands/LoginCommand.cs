@@ -6,8 +6,8 @@ using Ashlar.Images.Registry.Auth;
 namespace Ashlar.Cli.Commands;
 
 /// <summary>
-/// <c>ashlar login [SERVER]</c>: checks credentials against a registry and stores them in docker's config.json
-/// (<c>auths</c>, mode 0600), where <c>docker</c> finds them too.
+/// <c>ashlar login [SERVER]</c>: checks credentials against a registry and stores them where <c>docker</c> finds them
+/// too: the configured credential helper (<c>credsStore</c>/<c>credHelpers</c>), else config.json's <c>auths</c> (mode 0600).
 /// </summary>
 internal static class LoginCommand
 {
@@ -50,8 +50,7 @@ internal static class LoginCommand
             using var client = new RegistryClient(new RegistryClientOptions { Credentials = null, InsecureRegistries = insecure });
             await client.LoginAsync(host, credentials, cancellationToken);
             var config = DockerConfig.Default();
-            config.Save(host, credentials);
-            Console.WriteLine($"Credentials saved in {config.Path}");
+            Console.WriteLine($"Credentials saved in {config.Save(host, credentials)}");
             Console.WriteLine("Login Succeeded");
             return ExitCodes.Ok;
         }

@@ -4,7 +4,7 @@ using Ashlar.Images.Registry.Auth;
 
 namespace Ashlar.Cli.Commands;
 
-/// <summary><c>ashlar logout [SERVER]</c>: removes a registry's credentials from docker's config.json.</summary>
+/// <summary><c>ashlar logout [SERVER]</c>: removes a registry's credentials from docker's config.json and its credential helper.</summary>
 internal static class LogoutCommand
 {
     public static Command Create()

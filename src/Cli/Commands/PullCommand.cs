@@ -42,7 +42,7 @@ internal static class PullCommand
             if (!quiet)
             {
                 Console.WriteLine($"Digest: {result.Digest}");
-                Console.WriteLine(before?.Digest == result.ManifestDigest
+                Console.WriteLine(before?.Digest == result.Digest
                     ? $"Status: Image is up to date for {reference.Familiar}"
                     : $"Status: Downloaded newer image for {reference.Familiar}");
             }

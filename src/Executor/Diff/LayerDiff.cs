@@ -1,6 +1,6 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using Ashlar.Executor.Native;
+using Ashlar.Images.Compression;
 using Ashlar.Images.Content;
 using Ashlar.Images.Layers;
 
@@ -24,7 +24,7 @@ public static class LayerDiff
             throw new DirectoryNotFoundException($"upper directory {upperDirectory} does not exist");
         await using var compressed = new HashingWriteStream(output);
         Digest diffId;
-        await using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        await using (var gzip = LayerCodec.Compress(compressed, LayerCompression.Gzip, leaveOpen: true))
         await using (var tar = new HashingWriteStream(gzip))
         {
             await WriteTarAsync(upperDirectory, tar, cancellationToken).ConfigureAwait(false);
@@ -35,19 +35,28 @@ public static class LayerDiff
     }
 
     /// <summary>
+    /// Stores the gzip layer of <paramref name="upperDirectory"/> in <paramref name="content"/>: one pass of tar,
+    /// sha256 (DiffID), parallel gzip and the store's own sha256 of the blob as it is written.
+    /// </summary>
+    public static Task<LayerBlob> WriteBlobAsync(string upperDirectory, FileContentStore content, CancellationToken cancellationToken = default)
+    {
+        if (!Directory.Exists(upperDirectory))
+            throw new DirectoryNotFoundException($"upper directory {upperDirectory} does not exist");
+        return LayerBlob.CreateAsync(content, LayerCompression.Gzip, (tar, ct) => WriteTarAsync(upperDirectory, tar, ct), cancellationToken);
+    }
+
+    /// <summary>
     /// Writes the uncompressed layer tar of <paramref name="upperDirectory"/> (for <c>LayerBlob.CreateAsync</c>,
     /// which stores it in the content store with any compression in the same single pass).
     /// </summary>
     public static async Task WriteTarAsync(string upperDirectory, Stream output, CancellationToken cancellationToken = default)
     {
+        // A step that changed nothing still makes a valid tar: just the end-of-archive blocks, as docker's empty layer.
         await using (var writer = new LayerTarWriter(output, leaveOpen: true))
         {
             var hardLinks = new Dictionary<(uint, uint, ulong), string>();
             await WriteDirectoryAsync(writer, upperDirectory, "", hardLinks, cancellationToken).ConfigureAwait(false);
         }
-        // A step that changed nothing still makes a valid tar: just the end-of-archive blocks, as docker's empty layer.
-        if (!Directory.EnumerateFileSystemEntries(upperDirectory).Any())
-            await output.WriteAsync(new byte[1024], cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task WriteDirectoryAsync(LayerTarWriter writer, string directory, string prefix,
@@ -83,7 +92,7 @@ public static class LayerDiff
                         break;
                     }
                     if (status.LinkCount > 1) hardLinks[inode] = entryName;
-                    await using (var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan))
+                    await using (var content = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, FileOptions.SequentialScan))
                         await writer.AddFileAsync(entryName, content, metadata, cancellationToken).ConfigureAwait(false);
                     break;
                 case LibC.S_IFLNK:

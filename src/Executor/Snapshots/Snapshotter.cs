@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -277,14 +278,27 @@ public sealed class Snapshotter
 
     // Apparent size, as docker reports it; links are counted, never followed.
     private static long SizeOf(string path) =>
-        new DirectoryInfo(path).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true })
-            .Sum(f => f.LinkTarget is null ? f.Length : 0);
+        new FileSystemEnumerable<long>(path, (ref FileSystemEntry e) => e.IsDirectory || IsLink(ref e) ? 0 : e.Length, WalkOptions)
+        {
+            ShouldRecursePredicate = (ref FileSystemEntry e) => !IsLink(ref e),
+        }.Sum();
+
+    // .NET's recursive enumeration descends into symlinks to directories on Unix: a snapshot holding "/x -> /tmp" would
+    // lead a walk to the host's /tmp (and loops). Every walk of a snapshot recurses only into real directories.
+    private static readonly EnumerationOptions WalkOptions = new() { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true };
+
+    private static bool IsLink(ref FileSystemEntry entry) => (entry.Attributes & FileAttributes.ReparsePoint) != 0;
 
     internal static void DeleteTree(string path)
     {
         if (!Directory.Exists(path)) return;
         // overlay leaves work/work as d---------: root may delete it, but .NET wants to enumerate it first.
-        foreach (var dir in Directory.EnumerateDirectories(path, "*", SearchOption.AllDirectories))
+        var directories = new FileSystemEnumerable<string>(path, (ref FileSystemEntry e) => e.ToFullPath(), WalkOptions)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => e.IsDirectory && !IsLink(ref e),
+            ShouldRecursePredicate = (ref FileSystemEntry e) => !IsLink(ref e),
+        };
+        foreach (var dir in directories)
             try { File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute); }
             catch (IOException) { }
         Directory.Delete(path, recursive: true);

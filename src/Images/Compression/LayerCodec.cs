@@ -63,12 +63,13 @@ public static class LayerCodec
     };
 
     /// <summary>
-    /// A compressing stream into <paramref name="destination"/>. gzip output is deterministic for the same input
-    /// (no name, zero mtime in the header), so a rebuilt layer gets the same digest.
+    /// A compressing stream into <paramref name="destination"/>. gzip is compressed on every core in fixed-size blocks
+    /// (<see cref="ParallelGzipStream"/>) and is deterministic for the same input (no name, zero mtime in the header,
+    /// block boundaries by byte count), so a rebuilt layer gets the same digest.
     /// </summary>
     public static Stream Compress(Stream destination, LayerCompression compression, bool leaveOpen = false) => compression switch
     {
-        LayerCompression.Gzip => new GZipStream(destination, CompressionLevel.Fastest, leaveOpen),
+        LayerCompression.Gzip => new ParallelGzipStream(destination, CompressionLevel.Fastest, leaveOpen),
         LayerCompression.Zstd => new CompressionStream(destination, level: 3, leaveOpen: leaveOpen),
         _ => leaveOpen ? new NonClosingStream(destination) : destination,
     };

@@ -1,13 +1,13 @@
 using System.Formats.Tar;
-using System.Text;
 using Ashlar.Images.Compression;
+using Ashlar.Images.Layers.Tar;
 using Ashlar.Images.Native;
 
 namespace Ashlar.Images.Layers;
 
 /// <summary>
 /// Unpacks a layer tar (plain, gzip or zstd: detected from its bytes) into a directory, streaming: regular files,
-/// directories, symlinks, hard links, devices, fifos, PAX xattrs, ownership, modes (setuid/setgid/sticky), mtimes, and
+/// directories, symlinks, hard links, devices, fifos, xattrs (binary values byte for byte), ownership, modes (setuid/setgid/sticky), mtimes, and
 /// OCI whiteouts per <see cref="WhiteoutMode"/>. Hostile entries cannot write outside the directory: names that climb
 /// out with <c>..</c> are refused, everything else is resolved inside it (<see cref="RootedDirectory"/>).
 /// </summary>
@@ -15,7 +15,6 @@ public static class LayerUnpacker
 {
     private const string WhiteoutPrefix = ".wh.";
     private const string OpaqueWhiteout = ".wh..wh..opq";
-    private const string XattrPaxPrefix = "SCHILY.xattr.";
 
     /// <summary>Unpacks <paramref name="layer"/> into <paramref name="targetDirectory"/> (created if missing).</summary>
     public static async Task<UnpackResult> UnpackAsync(Stream layer, string targetDirectory, UnpackOptions? options = null, CancellationToken cancellationToken = default)
@@ -27,13 +26,11 @@ public static class LayerUnpacker
         using var root = new RootedDirectory(targetDirectory);
         var state = new UnpackState(root, options);
         long entries = 0;
-        await using (var reader = new TarReader(hashing, leaveOpen: true))
+        var reader = new LayerTarReader(hashing);
+        while (await reader.GetNextEntryAsync(cancellationToken) is { } entry)
         {
-            while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
-            {
-                entries++;
-                await state.ApplyAsync(entry, cancellationToken);
-            }
+            entries++;
+            await state.ApplyAsync(entry, cancellationToken);
         }
         await hashing.DrainAsync(cancellationToken);
         state.FinishDirectories();
@@ -53,7 +50,7 @@ public static class LayerUnpacker
         private readonly HashSet<string> _written = new(StringComparer.Ordinal);
         private readonly List<(string Path, uint Mode, DateTimeOffset Mtime)> _directories = [];
 
-        public async Task ApplyAsync(TarEntry entry, CancellationToken cancellationToken)
+        public async Task ApplyAsync(LayerTarEntry entry, CancellationToken cancellationToken)
         {
             var path = LayerPath.Clean(entry.Name, "layer entry");
             if (path.Length == 0) return; // "./": the root itself keeps its own metadata
@@ -80,8 +77,8 @@ public static class LayerUnpacker
                     break;
                 case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                     await using (var file = RootedDirectory.CreateFile(directory, name, entry.Name))
-                        if (entry.DataStream is { } data)
-                            await data.CopyToAsync(file, 1 << 17, cancellationToken);
+                        if (entry.Length > 0)
+                            await entry.DataStream.CopyToAsync(file, 1 << 17, cancellationToken);
                     break;
                 case TarEntryType.SymbolicLink:
                     // Any target is fine: it is only ever followed by resolution inside the root.
@@ -92,9 +89,8 @@ public static class LayerUnpacker
                     await HardLinkAsync(directory, name, entry, cancellationToken);
                     break;
                 case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
-                    var posix = (PosixTarEntry)entry;
                     var type = entry.EntryType switch { TarEntryType.CharacterDevice => LibC.S_IFCHR, TarEntryType.BlockDevice => LibC.S_IFBLK, _ => LibC.S_IFIFO };
-                    var device = entry.EntryType == TarEntryType.Fifo ? 0UL : LibC.MakeDevice(posix.DeviceMajor, posix.DeviceMinor);
+                    var device = entry.EntryType == TarEntryType.Fifo ? 0UL : LibC.MakeDevice(entry.DeviceMajor, entry.DeviceMinor);
                     if (LibC.MknodAt(directory.Fd, name, type | 0x180, device) != 0)
                         throw LibC.Failure($"layer entry \"{entry.Name}\": creating {entry.EntryType} node (needs CAP_MKNOD)");
                     break;
@@ -105,7 +101,7 @@ public static class LayerUnpacker
             ApplyMetadata(directory, name, entry, path);
         }
 
-        private async Task HardLinkAsync(RootedDirectory.DirectoryHandle directory, string name, TarEntry entry, CancellationToken cancellationToken)
+        private async Task HardLinkAsync(RootedDirectory.DirectoryHandle directory, string name, LayerTarEntry entry, CancellationToken cancellationToken)
         {
             var target = LayerPath.Clean(entry.LinkName, $"hard link \"{entry.Name}\" to");
             if (target.Length == 0) throw new InvalidDataException($"layer entry \"{entry.Name}\": hard link to the root directory");
@@ -126,7 +122,7 @@ public static class LayerUnpacker
 
         // A hard link may point at a file of a lower layer. When each layer has its own directory that file is not
         // here: copy it (with its metadata) from the topmost lower directory that has it, resolved inside that one.
-        private async Task<bool> CopyFromLowerAsync(RootedDirectory.DirectoryHandle directory, string name, string targetParent, string targetName, TarEntry entry, CancellationToken cancellationToken)
+        private async Task<bool> CopyFromLowerAsync(RootedDirectory.DirectoryHandle directory, string name, string targetParent, string targetName, LayerTarEntry entry, CancellationToken cancellationToken)
         {
             foreach (var lower in options.LowerDirectories ?? [])
             {
@@ -154,17 +150,16 @@ public static class LayerUnpacker
             return false;
         }
 
-        private void ApplyMetadata(RootedDirectory.DirectoryHandle directory, string name, TarEntry entry, string path)
+        private void ApplyMetadata(RootedDirectory.DirectoryHandle directory, string name, LayerTarEntry entry, string path)
         {
             var isSymlink = entry.EntryType == TarEntryType.SymbolicLink;
             if (entry.EntryType == TarEntryType.HardLink) return; // a link shares its target's inode and metadata
             if (options.PreserveOwnership && LibC.FchownAt(directory.Fd, name, (uint)entry.Uid, (uint)entry.Gid, LibC.AT_SYMLINK_NOFOLLOW) != 0)
                 throw LibC.Failure($"layer entry \"{entry.Name}\": chown {entry.Uid}:{entry.Gid}");
 
-            if (entry is PaxTarEntry pax)
-                foreach (var (key, value) in pax.ExtendedAttributes)
-                    if (key.StartsWith(XattrPaxPrefix, StringComparison.Ordinal))
-                        SetXattr(directory, name, key[XattrPaxPrefix.Length..], Encoding.UTF8.GetBytes(value), entry.Name);
+            if (entry.Xattrs is not null)
+                foreach (var (key, value) in entry.Xattrs)
+                    SetXattr(directory, name, key, value, entry.Name);
 
             var mode = (uint)entry.Mode & 0xfff;
             if (entry.EntryType == TarEntryType.Directory)

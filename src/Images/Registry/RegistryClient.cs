@@ -83,8 +83,10 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>
-    /// <c>ashlar pull</c>: pulls <paramref name="reference"/> into <paramref name="store"/> and tags it there, pointing at
-    /// the manifest for <paramref name="platform"/> (this machine's platform by default).
+    /// <c>ashlar pull</c>: pulls <paramref name="reference"/> into <paramref name="store"/> and tags it there. The tag
+    /// points at what the reference names in the registry, as with docker's containerd store: for a multi-platform image
+    /// the index (of which the store then holds the manifest, config and layers for <paramref name="platform"/>, this
+    /// machine's by default), so a push back keeps the index digest; otherwise the manifest.
     /// </summary>
     /// <param name="reference">What to pull, e.g. <c>ImageReference.Parse("busybox")</c> or <c>127.0.0.1:5000/app@sha256:...</c>.</param>
     /// <param name="store">The image store that receives the blobs and the tag.</param>
@@ -97,8 +99,10 @@ public sealed class RegistryClient : IDisposable
     {
         var result = await PullAsync(reference.Domain, reference.Path, reference.Digest?.ToString() ?? reference.Tag ?? ImageReference.DefaultTag,
             store.Content, platform, progress, cancellationToken).ConfigureAwait(false);
-        var manifest = Descriptor.For(result.ManifestMediaType, result.ManifestDigest, store.Content.SizeOf(result.ManifestDigest)!.Value);
-        await store.TagAsync(reference, manifest, cancellationToken).ConfigureAwait(false);
+        var target = result.IndexMediaType is { } indexType
+            ? Descriptor.For(indexType, result.Digest, store.Content.SizeOf(result.Digest)!.Value)
+            : Descriptor.For(result.ManifestMediaType, result.ManifestDigest, store.Content.SizeOf(result.ManifestDigest)!.Value);
+        await store.TagAsync(reference, target, cancellationToken).ConfigureAwait(false);
         return result;
     }
 

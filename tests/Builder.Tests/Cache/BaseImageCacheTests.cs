@@ -28,8 +28,10 @@ public sealed class BaseImageCacheTests(BuildFixture fixture) : IClassFixture<Bu
         Assert.Equal("R", (await fixture.BuildAsync(dockerfile)).Pattern());
         Assert.Equal("C", (await fixture.BuildAsync(dockerfile)).Pattern());
 
-        await MakeImageAsync(name, "2");
-        Assert.Equal("R", (await fixture.BuildAsync(dockerfile)).Pattern());
+        var moved = await MakeImageAsync(name, "2");
+        var rebuilt = await fixture.BuildAsync(dockerfile);
+        Assert.Equal("R", rebuilt.Pattern());
+        Assert.Contains($"nothing was built on {name} ({moved[..19]}) before", rebuilt.Step("RUN").MissReason);
         await MakeImageAsync(name, "1");
         Assert.Equal("C", (await fixture.BuildAsync(dockerfile)).Pattern());
     }

@@ -75,6 +75,19 @@ public sealed class AddGitTests : IDisposable
     }
 
     [Fact]
+    public async Task Checksum_pins_the_commit_as_in_buildkit()
+    {
+        var commit = GitOutput(Path.Combine(_box.Directory, "work"), "rev-parse", "v1").Trim();
+
+        await _box.CopyAsync(Add("/pinned/", _url + "#v1") with { Checksum = commit[..12] });
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _box.CopyAsync(Add("/other/", _url + "#main") with { Checksum = commit }));
+
+        Assert.Equal("v1\n", _box.Read("/pinned/README"));
+        Assert.Contains($"checksum mismatch: --checksum is {commit} but the commit is", error.Message);
+        Assert.False(Directory.Exists(_box.InRootfs("/other")));
+    }
+
+    [Fact]
     public async Task A_missing_ref_is_a_clear_error()
     {
         var error = await Assert.ThrowsAsync<IOException>(() => _box.CopyAsync(Add("/x/", _url + "#nope")));
@@ -109,6 +122,16 @@ public sealed class AddGitTests : IDisposable
         var stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, $"git {string.Join(' ', arguments)}: {stderr}");
+    }
+
+    private static string GitOutput(string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true };
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output;
     }
 
     private static int FreePort()

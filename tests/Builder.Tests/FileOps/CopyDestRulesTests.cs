@@ -134,14 +134,27 @@ public sealed class CopyDestRulesTests : IDisposable
         var layer = Path.Combine(_box.Directory, "layer");
         Directory.CreateDirectory(layer);
 
-        await using (var plan = await Ashlar.Builder.FileOps.CopyOperation.PrepareAsync(Copy("/srv", "a.txt") with { Chown = "app" }, await _box.OpenContextAsync()))
-            await plan.ApplyToLayerAsync(layer, ownerLookupRootfs: _box.Rootfs);
+        await using (var plan = await Ashlar.Builder.FileOps.CopyOperation.PrepareAsync(Copy("/srv", "a.txt") with { Chown = "1000:1001" }, await _box.OpenContextAsync()))
+            await plan.ApplyToLayerAsync(layer);
 
         // As BuildKit's --link onto scratch: /srv is a file path there, and the stage's rootfs is untouched.
         var st = FileOpsSandbox.StatPath(Path.Combine(layer, "srv"));
         Assert.Equal(("file", 1000u, 1001u), (st.Type, st.Uid, st.Gid));
         Assert.Empty(Directory.GetFileSystemEntries(_box.InRootfs("/srv")));
         Assert.Equal(["srv"], Directory.GetFileSystemEntries(layer).Select(p => Path.GetFileName(p)!).ToArray());
+    }
+
+    [Fact]
+    public async Task Link_refuses_chown_names_as_buildkit_does_since_there_is_no_passwd_to_read()
+    {
+        _box.Write("a.txt", "a");
+        var layer = Directory.CreateDirectory(Path.Combine(_box.Directory, "layer")).FullName;
+
+        await using var plan = await Ashlar.Builder.FileOps.CopyOperation.PrepareAsync(Copy("/srv", "a.txt") with { Chown = "1000:staff" }, await _box.OpenContextAsync());
+        var error = await Assert.ThrowsAsync<FormatException>(() => plan.ApplyToLayerAsync(layer));
+
+        Assert.Contains("--chown=1000:staff can't be used with --link", error.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(layer));
     }
 
     [Fact]

@@ -40,19 +40,6 @@ public sealed class DockerConfigTests : IDisposable
     }
 
     [Fact]
-    public void ACredentialHelperIsNamedAsUnsupported()
-    {
-        var config = WithFile("""{"auths": {"docker.io": {}}, "credsStore": "desktop", "credHelpers": {"gcr.io": "gcloud"}}""");
-
-        var store = Assert.Throws<RegistryException>(() => config.Find("docker.io"));
-        var helper = Assert.Throws<RegistryException>(() => config.Find("gcr.io"));
-
-        Assert.Contains("docker-credential-desktop", store.Message);
-        Assert.Contains("run 'ashlar login docker.io'", store.Message);
-        Assert.Contains("docker-credential-gcloud", helper.Message);
-    }
-
-    [Fact]
     public void BadContentIsReportedWithTheFile()
     {
         var notJson = WithFile("{\"auths\": ");

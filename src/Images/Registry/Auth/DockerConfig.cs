@@ -6,9 +6,11 @@ namespace Ashlar.Images.Registry.Auth;
 
 /// <summary>
 /// Credentials in docker's <c>config.json</c> (<c>$DOCKER_CONFIG/config.json</c>, else <c>~/.docker/config.json</c>):
-/// the <c>auths</c> map of host to base64 <c>user:password</c>, which <c>docker login</c> and <c>ashlar login</c> both write.
-/// Credential helpers (<c>credsStore</c>, <c>credHelpers</c>) are not run; a host whose credentials live only there
-/// gets an error that says so. Every other field of the file is kept as it is when the file is rewritten.
+/// the <c>auths</c> map of host to base64 <c>user:password</c>, which <c>docker login</c> and <c>ashlar login</c> both write,
+/// and credential helpers as docker runs them: <c>credHelpers[host]</c>, else <c>credsStore</c>, is the program
+/// <c>docker-credential-NAME</c> asked first (its identity tokens included); the file's own entry is the fallback.
+/// With a helper configured, logging in stores there and logging out erases there. Every other field of the file is
+/// kept as it is when the file is rewritten.
 /// </summary>
 public sealed class DockerConfig : IRegistryCredentialSource
 {
@@ -19,6 +21,9 @@ public sealed class DockerConfig : IRegistryCredentialSource
 
     /// <summary>The file this reads and writes.</summary>
     public string Path { get; }
+
+    /// <summary>Where credential helpers are looked for (PATH syntax); null: the PATH of this process.</summary>
+    internal string? HelperSearchPath { get; init; }
 
     /// <summary>The config docker itself would use: <c>$DOCKER_CONFIG/config.json</c>, else <c>~/.docker/config.json</c>.</summary>
     public static DockerConfig Default()
@@ -36,6 +41,8 @@ public sealed class DockerConfig : IRegistryCredentialSource
         if (root is null) return null;
         var host = NormaliseHost(registryHost);
 
+        if (HelperFor(root, host) is { } helper && helper.Get(KeyFor(registryHost)) is { } stored)
+            return stored;
         if (root["auths"] is JsonObject auths)
         {
             foreach (var (key, value) in auths)
@@ -45,24 +52,27 @@ public sealed class DockerConfig : IRegistryCredentialSource
                 if (credentials is not null) return credentials;
             }
         }
-
-        var helper = (root["credHelpers"] as JsonObject)?.Where(pair => NormaliseHost(pair.Key) == host)
-                         .Select(pair => pair.Value?.GetValue<string>()).FirstOrDefault()
-                     ?? (root["credsStore"] as JsonValue)?.GetValue<string>();
-        if (!string.IsNullOrEmpty(helper))
-            throw new RegistryException(
-                $"the credentials for {registryHost} are kept by the credential helper \"docker-credential-{helper}\" ({Path}), " +
-                $"which ashlar does not run; run 'ashlar login {registryHost}' to store them in the file itself");
         return null;
     }
 
-    /// <summary>Stores credentials for a host in <c>auths</c>, creating the file (mode 0600) when needed.</summary>
-    public void Save(string registryHost, RegistryCredentials credentials)
+    /// <summary>
+    /// Stores credentials for a host: in its credential helper when one is configured (the file then keeps an empty
+    /// <c>auths</c> entry, as docker's does), else in <c>auths</c>, creating the file (mode 0600) when needed.
+    /// Returns where they went: the helper's program name or the file's path.
+    /// </summary>
+    public string Save(string registryHost, RegistryCredentials credentials)
     {
         var root = Read() ?? new JsonObject();
         if (root["auths"] is not JsonObject auths)
             root["auths"] = auths = new JsonObject();
         RemoveEntries(auths, registryHost);
+        if (HelperFor(root, NormaliseHost(registryHost)) is { } helper)
+        {
+            helper.Store(KeyFor(registryHost), credentials);
+            auths[KeyFor(registryHost)] = new JsonObject();
+            Write(root);
+            return helper.Program;
+        }
         var entry = new JsonObject
         {
             ["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password}")),
@@ -70,15 +80,29 @@ public sealed class DockerConfig : IRegistryCredentialSource
         if (credentials.IdentityToken is not null) entry["identitytoken"] = credentials.IdentityToken;
         auths[KeyFor(registryHost)] = entry;
         Write(root);
+        return Path;
     }
 
-    /// <summary>Forgets a host's credentials; returns whether there were any.</summary>
+    /// <summary>Forgets a host's credentials, in its credential helper too; returns whether there were any.</summary>
     public bool Remove(string registryHost)
     {
         var root = Read();
-        if (root?["auths"] is not JsonObject auths || !RemoveEntries(auths, registryHost)) return false;
+        if (root is null) return false;
+        var erased = HelperFor(root, NormaliseHost(registryHost))?.Erase(KeyFor(registryHost)) ?? false;
+        if (root["auths"] is not JsonObject auths || !RemoveEntries(auths, registryHost)) return erased;
         Write(root);
         return true;
+    }
+
+    /// <summary>The helper for a host: its <c>credHelpers</c> entry, else the <c>credsStore</c>; null when neither is set.</summary>
+    DockerConfigCredentialHelper? HelperFor(JsonObject root, string host)
+    {
+        foreach (var (key, value) in root["credHelpers"] as JsonObject ?? [])
+            if (NormaliseHost(key) == host && value is JsonValue v && v.TryGetValue<string>(out var name) && name.Length > 0)
+                return new DockerConfigCredentialHelper(name, $"credHelpers[\"{key}\"] in {Path}", HelperSearchPath);
+        return root["credsStore"] is JsonValue store && store.TryGetValue<string>(out var storeName) && storeName.Length > 0
+            ? new DockerConfigCredentialHelper(storeName, $"credsStore in {Path}", HelperSearchPath)
+            : null;
     }
 
     static bool RemoveEntries(JsonObject auths, string registryHost)

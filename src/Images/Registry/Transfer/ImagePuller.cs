@@ -48,7 +48,7 @@ internal sealed class ImagePuller(RemoteRepository repository, IContentStore sto
         if (top != manifest) await StoreAsync(top, cancellationToken).ConfigureAwait(false);
 
         return new PullResult(top.Digest, manifest.Digest, manifest.MediaType, manifest.Config!.Digest,
-            manifest.Layers.Select(l => l.Digest).ToList(), downloaded);
+            manifest.Layers.Select(l => l.Digest).ToList(), downloaded, top.IsIndex ? top.MediaType : null);
     }
 
     async Task<long> FetchBlobsAsync(IEnumerable<ContentDescriptor> blobs, CancellationToken cancellationToken)

@@ -17,7 +17,15 @@ internal sealed class ImagePusher(RemoteRepository repository, IContentStore sto
         var top = await ReadManifestAsync(manifestDigest, cancellationToken).ConfigureAwait(false);
         if (top.IsIndex)
         {
-            foreach (var entry in top.Manifests)
+            // A pulled multi-platform image holds only the platforms that were pulled. The index still goes up
+            // unchanged (its digest kept, as docker's containerd store does) when the registry has the others, e.g.
+            // pushing back where it came from; otherwise only a stored platform's manifest can be pushed.
+            foreach (var entry in top.Manifests.Where(e => !store.Exists(e.Digest)))
+            {
+                if (await repository.HeadManifestAsync(entry.Digest.ToString(), cancellationToken).ConfigureAwait(false) is null)
+                    return await PushAsync(StoredPlatform(top), tag, cancellationToken).ConfigureAwait(false);
+            }
+            foreach (var entry in top.Manifests.Where(e => store.Exists(e.Digest)))
             {
                 var child = await ReadManifestAsync(entry.Digest, cancellationToken).ConfigureAwait(false);
                 await PushBlobsAsync(child.Blobs, cancellationToken).ConfigureAwait(false);
@@ -30,6 +38,16 @@ internal sealed class ImagePusher(RemoteRepository repository, IContentStore sto
         }
         var digest = await repository.PutManifestAsync(tag ?? top.Digest.ToString(), top.Bytes, top.MediaType, cancellationToken).ConfigureAwait(false);
         return new PushResult(digest, top.Bytes.Length, uploaded);
+    }
+
+    /// <summary>The stored entry of a partly stored index for this machine's platform, else the first stored one.</summary>
+    Digest StoredPlatform(ManifestContent index)
+    {
+        var stored = index.Manifests.Where(e => store.Exists(e.Digest)).ToList();
+        if (stored.Count == 0)
+            throw new RegistryException($"cannot push to {repository}: none of the manifests of index {index.Digest} is in the local store");
+        var current = Formats.Platform.Current;
+        return (stored.FirstOrDefault(e => e.Os == current.OS && e.Architecture == current.Architecture) ?? stored[0]).Digest;
     }
 
     async Task<ManifestContent> ReadManifestAsync(Digest digest, CancellationToken cancellationToken)

@@ -9,8 +9,9 @@ namespace Ashlar.Images.Registry.Transfer;
 /// <param name="ConfigDigest">The image config, in the store: docker's image id.</param>
 /// <param name="Layers">The layer digests, base first, all in the store.</param>
 /// <param name="DownloadedBytes">Bytes fetched for blobs the store did not have.</param>
+/// <param name="IndexMediaType">The media type of the index <see cref="Digest"/> names, or null when it names the manifest itself.</param>
 public sealed record PullResult(Digest Digest, Digest ManifestDigest, string ManifestMediaType, Digest ConfigDigest,
-    IReadOnlyList<Digest> Layers, long DownloadedBytes);
+    IReadOnlyList<Digest> Layers, long DownloadedBytes, string? IndexMediaType = null);
 
 /// <summary>What a push sent.</summary>
 /// <param name="Digest">The digest of the manifest (or index) the registry now holds under the tag.</param>
