@@ -34,6 +34,9 @@ public sealed class Snapshotter
         Directory.CreateDirectory(EmptyDirectory);
     }
 
+    /// <summary>The directory the snapshots live in.</summary>
+    internal string Root => _root;
+
     private string NamesDirectory => Path.Combine(_root, "names");
     private string EmptyDirectory => Path.Combine(_root, "empty");
 
