@@ -24,6 +24,7 @@ internal static class CommandCatalog
         yield return Commands.ImportCommand.Create();
         yield return Commands.PruneCommand.Create();
         yield return Commands.DuCommand.Create();
+        yield return Commands.CheckCommand.Create();
         yield return RunCommand.Create();
     }
 }

@@ -2,6 +2,8 @@ using System.Globalization;
 using Ashlar.Builder.Exporting;
 using Ashlar.Builder.Planning;
 using Ashlar.Builder.Solving;
+using Ashlar.Cache.Index;
+using Ashlar.Executor.Snapshots;
 using Ashlar.Images.Formats;
 using Ashlar.Images.References;
 using Ashlar.Images.Registry;
@@ -156,6 +158,7 @@ public static class Builder
             }
         }
 
+        await CollectGarbageAsync(store, reporter, cancellationToken);
         return new BuildResult
         {
             ImageDigest = build.Manifest.Digest.ToString(),
@@ -174,6 +177,20 @@ public static class Builder
                 ["ashlar.cache.lookup.average"] = session.Cache.AverageLookup.TotalMilliseconds.ToString("0.000", CultureInfo.InvariantCulture) + "ms",
             },
         };
+    }
+
+    // The automatic limit ($ASHLAR_GC_KEEP_STORAGE, default 10% of the filesystem): least recently used cache goes first.
+    private static async Task CollectGarbageAsync(ImageStore store, StepReporter reporter, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await new StoreGarbageCollector(store, SnapshotPruner.ForStore(store.Root), CacheIndexCollector.ForStore(store.Root))
+                .CollectToLimitAsync(cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            reporter.Warn($"garbage collection of the store failed: {e.Message}");
+        }
     }
 
     private static ImageReference ParseTag(string tag)

@@ -34,6 +34,9 @@ internal sealed class BuildSession : IDisposable
         ContextDirectory = contextDirectory;
         Snapshots = ImageSnapshots.Open(store);
         BuildId = Guid.NewGuid().ToString("N")[..12];
+        // Held until Dispose (the kernel drops it if we are killed): prune leaves what this build makes alone.
+        Lease = StoreLease.Acquire(store.Root, SnapshotOwner.BuildLease(BuildId));
+        new StoreGarbageCollector(store, SnapshotPruner.ForStore(store.Root)).CollectLeftovers(); // of builds that were killed
         ScratchDirectory = Path.Combine(store.Root, "tmp", "build-" + BuildId);
         Directory.CreateDirectory(ScratchDirectory);
         Lexer = new ShellLexer(plan.Dockerfile.EscapeToken);
@@ -48,6 +51,7 @@ internal sealed class BuildSession : IDisposable
     public string ContextDirectory { get; }
     public Snapshotter Snapshots { get; }
     public string BuildId { get; }
+    public StoreLease Lease { get; }
     public string ScratchDirectory { get; }
     public ShellLexer Lexer { get; }
     public DateTime Created { get; }
@@ -231,5 +235,6 @@ internal sealed class BuildSession : IDisposable
     {
         try { Directory.Delete(ScratchDirectory, recursive: true); }
         catch (IOException) { }
+        Lease.Dispose();
     }
 }

@@ -68,7 +68,15 @@ internal sealed class StepCache
         CacheRecord? record;
         try
         {
-            record = await _cache.TryGetAsync(inputs.Key, cancellationToken);
+            // Under the store's GC lock (shared), and held by this build's lease before it is released: a prune that
+            // listed this entry a moment ago cannot take its blob or snapshot away from under the hit.
+            record = await _session.Lease.GuardAsync(async () =>
+            {
+                var found = await _cache.TryGetAsync(inputs.Key, cancellationToken);
+                if (found?.LayerDigest is { } blob) _session.Lease.HoldBlob(blob);
+                if (found?.ChainId is { } chain) _session.Lease.HoldSnapshot(chain);
+                return found;
+            }, cancellationToken);
         }
         catch (InvalidDataException e)
         {

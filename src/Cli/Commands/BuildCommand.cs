@@ -44,10 +44,13 @@ internal static class BuildCommand
             context, file, tags, buildArgs, target, noCache, noCacheFilter, explainCache, pull, labels, secrets, ssh, network, platform, outputs, push, iidfile,
             metadataFile, progress, quiet, memory, jobs, insecure,
         };
+        var cacheOptions = new CacheOptions();
+        foreach (var option in cacheOptions.All) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
             BuildRequest request;
             ProgressMode mode;
+            SharedCache sharedCache;
             try
             {
                 if (!ProgressChooser.TryParse(parse.GetValue(progress), out mode))
@@ -79,6 +82,7 @@ internal static class BuildCommand
                         && long.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
                         ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null,
                 };
+                sharedCache = cacheOptions.Parse(parse);
             }
             catch (FormatException e)
             {
@@ -86,16 +90,19 @@ internal static class BuildCommand
                 return ExitCodes.Usage;
             }
             await using var view = ProgressChooser.Create(parse.GetValue(quiet) ? ProgressMode.Quiet : mode);
-            return await RunAsync(request, view, parse.GetValue(iidfile), parse.GetValue(metadataFile), cancellationToken);
+            using (sharedCache)
+                return await RunAsync(request, view, parse.GetValue(iidfile), parse.GetValue(metadataFile), sharedCache, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(BuildRequest request, BuildProgress view, string? iidfile, string? metadataFile, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(BuildRequest request, BuildProgress view, string? iidfile, string? metadataFile, SharedCache sharedCache, CancellationToken cancellationToken)
     {
         try
         {
+            request = await sharedCache.OpenAsync(request, warning => Console.Error.WriteLine($"WARNING: {warning}"), cancellationToken);
             var result = await ImageBuilder.BuildAsync(request, view, cancellationToken);
+            result = await sharedCache.ExportAsync(request, result, cancellationToken);
             if (iidfile is not null)
                 await File.WriteAllTextAsync(iidfile, result.ConfigDigest, cancellationToken);
             if (metadataFile is not null)

@@ -3,6 +3,7 @@ using Ashlar.Images.Formats;
 using Ashlar.Images.References;
 using Ashlar.Images.Registry;
 using Ashlar.Images.Registry.Transfer;
+using Ashlar.Images.Store;
 
 namespace Ashlar.Cli.Commands;
 
@@ -29,6 +30,8 @@ internal static class PullCommand
             var platform = platformText is null ? null : Platform.Parse(platformText);
             var store = StoreOptions.Open(parse);
             var before = await store.ResolveAsync(reference, cancellationToken);
+            // Prune keeps the blobs this pull writes until it has tagged them.
+            using var lease = StoreLease.Acquire(store.Root, $"pull-{Environment.ProcessId}");
             using var client = new RegistryClient(new RegistryClientOptions { InsecureRegistries = insecure });
 
             if (!quiet) Console.WriteLine($"{(reference.Digest?.ToString() ?? reference.Tag)}: Pulling from {reference.FamiliarName}");

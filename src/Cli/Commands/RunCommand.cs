@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Security.Cryptography;
 using Ashlar.Executor.Containers;
 using Ashlar.Executor.Snapshots;
+using Ashlar.Images.Store;
 
 namespace Ashlar.Cli.Commands;
 
@@ -72,9 +73,11 @@ internal static class RunCommand
             var environment = MergeEnvironment(config?.Env ?? [], ValuesBefore(parseResult, env, imageIndex));
             environment.Insert(0, $"HOSTNAME={host}");
 
+            var key = $"run-{id}";
+            // Taken before the unpack: prune keeps the layers and the container's snapshot while we live.
+            using var lease = StoreLease.Acquire(store.Root, key);
             var snapshots = ImageSnapshots.Open(store);
             var parent = await ImageSnapshots.UnpackAsync(snapshots, store, stored, cancellationToken);
-            var key = $"run-{id}";
             var mounts = snapshots.Prepare(key, parent);
             try
             {

@@ -22,6 +22,10 @@ internal sealed class CgroupV2 : StepCgroup
         var cgroup = new CgroupV2(dir);
         try
         {
+            if (limits.MemoryBytes is not null) Require(dir, "memory", "--memory");
+            if (limits.CpuShares is not null) Require(dir, "cpu", "--cpu-shares");
+            if (limits.CpusetCpus is not null) Require(dir, "cpuset", "--cpuset-cpus");
+            if (limits.PidsLimit is not null) Require(dir, "pids", "--pids-limit");
             if (limits.MemoryBytes is { } bytes)
             {
                 File.WriteAllText(Path.Combine(dir, "memory.max"), bytes.ToString());
@@ -42,6 +46,15 @@ internal sealed class CgroupV2 : StepCgroup
             cgroup.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A limit whose controller the hierarchy does not give this cgroup is an error, not silently ignored.</summary>
+    private static void Require(string dir, string controller, string flag)
+    {
+        var available = ReadText(Path.Combine(dir, "cgroup.controllers"))?.Split(' ') ?? [];
+        if (!available.Contains(controller))
+            throw new NotSupportedException(
+                $"{flag} needs the {controller} cgroup controller, which is not enabled for {dir} (cgroup v2; enabled: {(available is [""] or [] ? "none" : string.Join(' ', available))})");
     }
 
     private static void EnableControllers(string dir)

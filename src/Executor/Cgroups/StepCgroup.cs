@@ -8,8 +8,22 @@ namespace Ashlar.Executor.Cgroups;
 /// </summary>
 internal abstract class StepCgroup : IDisposable
 {
-    protected const string Root = "/sys/fs/cgroup";
-    protected const string Parent = "ashlar";
+    internal const string Parent = "ashlar";
+
+    /// <summary>
+    /// Where the hierarchy is mounted. Tests point it at the cgroup v2 hierarchy a v1 (hybrid) host mounts at
+    /// <c>/sys/fs/cgroup/unified</c>, to run the v2 code for real on such a host.
+    /// </summary>
+    internal static string Root => UnifiedRootOverride ?? "/sys/fs/cgroup";
+
+    /// <summary>A cgroup v2 hierarchy to use instead of the host's default one (tests).</summary>
+    internal static string? UnifiedRootOverride { get; set; }
+
+    /// <summary>Whether <see cref="Root"/> is a cgroup v2 (unified) hierarchy.</summary>
+    internal static bool IsUnified => UnifiedRootOverride is not null || File.Exists(Path.Combine(Root, "cgroup.controllers"));
+
+    /// <summary>Tests: a cgroup for every container, even without limits, to exercise creation, accounting and removal.</summary>
+    internal static bool AlwaysCreate { get; set; }
 
     /// <summary>The cgroup.procs files the container's init writes itself into.</summary>
     public abstract IReadOnlyList<string> ProcFiles { get; }
@@ -24,8 +38,8 @@ internal abstract class StepCgroup : IDisposable
     /// </summary>
     public static StepCgroup? ForContainer(string id, ResourceLimits limits)
     {
-        if (limits == ResourceLimits.None || limits == new ResourceLimits()) return null;
-        if (File.Exists(Path.Combine(Root, "cgroup.controllers")))
+        if ((limits == ResourceLimits.None || limits == new ResourceLimits()) && !AlwaysCreate) return null;
+        if (IsUnified)
             return CgroupV2.Create(id, limits);
         if (Directory.Exists(Path.Combine(Root, "memory")))
             return CgroupV1.Create(id, limits);

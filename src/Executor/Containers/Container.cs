@@ -4,6 +4,7 @@ using System.Text;
 using Ashlar.Executor.Cgroups;
 using Ashlar.Executor.Init;
 using Ashlar.Executor.Native;
+using Ashlar.Executor.Security;
 using Microsoft.Win32.SafeHandles;
 using static Ashlar.Executor.Native.LibC;
 
@@ -48,8 +49,7 @@ public static class Container
             throw new ArgumentException("a writable rootfs must be an overlay (an active snapshot)", nameof(spec));
 
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var runDir = Path.Combine(Path.GetTempPath(), "ashlar-run", id);
-        Directory.CreateDirectory(Path.Combine(runDir, "rootfs"));
+        var runDir = RunDirectory.Create(id);
         try
         {
             using var cgroup = StepCgroup.ForContainer(id, spec.Limits);
@@ -68,6 +68,11 @@ public static class Container
                 WorkingDirectory = spec.WorkingDirectory,
                 User = spec.User,
                 StubLog = Path.Combine(runDir, "stubs"),
+                NullStandardInput = spec.StandardInput is null,
+                // ASHLAR_OVERLAY_MOUNT=legacy forces the mount(2) path that kernels before 6.8 take (for tests).
+                LegacyOverlayMount = Environment.GetEnvironmentVariable("ASHLAR_OVERLAY_MOUNT") == "legacy",
+                Capabilities = spec.Security == SecurityMode.Insecure ? ulong.MaxValue : Capabilities.DockerDefault,
+                SeccompFilter = spec.Security == SecurityMode.Sandbox && SeccompFilter.IsSupported ? SeccompFilter.DockerDefault : [],
             };
             var (outcome, failure) = await RunInitAsync(init, spec, cancellationToken).ConfigureAwait(false);
             // With a cgroup its accounting covers everything; without, PID 1's rusage covers what it reaped.
@@ -91,42 +96,51 @@ public static class Container
 
     private static async Task<(ContainerProcess.Outcome Outcome, ContainerStartException? Failure)> RunInitAsync(InitSpec init, ContainerSpec spec, CancellationToken cancellationToken)
     {
-        var flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | (spec.Network == NetworkMode.None ? CLONE_NEWNET : 0);
-        var (statusRead, statusWrite) = Pipe();
-        var (outRead, outWrite) = Pipe();
-        var (errRead, errWrite) = Pipe();
-        var (inRead, inWrite) = spec.StandardInput is null ? (Posix.Open("/dev/null", O_RDONLY | O_CLOEXEC), -1) : Pipe();
-        var specFd = SpecMemfd(init.Serialize());
-        int pid, pidfd;
+        // No CLONE_NEWNS here: the init unshares its mount namespace once it has its spec, so that a ready init's
+        // copy of the host's mounts is never older than the step (a bind source may be a mount made just before).
+        var flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | (spec.Network == NetworkMode.None ? CLONE_NEWNET : 0);
+        var devices = spec.Security == SecurityMode.Sandbox ? DeviceCgroup.ProcFile : null;
+        var process = InitPool.Take(InitBinary.Current, InitEnvironment(), flags, devices);
         try
         {
-            (pid, pidfd) = NamespaceSpawner.Spawn(InitBinary.Current, InitEnvironment(), flags, [inRead, outWrite, errWrite, specFd, statusWrite]);
-        }
-        catch
-        {
-            foreach (var fd in new[] { statusRead, outRead, errRead, inWrite }) if (fd >= 0) close(fd);
-            throw;
-        }
-        finally
-        {
-            // The child has its own copies; ours must go so that EOF means "the container let go".
-            foreach (var fd in new[] { statusWrite, outWrite, errWrite, inRead, specFd }) close(fd);
-        }
-
-        try
-        {
-            var stdin = inWrite >= 0 ? OpenPipe(inWrite, FileAccess.Write) : null;
+            var specSent = SendSpec(process.SpecWrite, init.Serialize());
+            var stdin = OpenPipe(process.StdinWrite, FileAccess.Write);
             // Killing PID 1 of a pid namespace kills every process in it.
-            await using var kill = cancellationToken.Register(() => Syscalls.PidfdSendSignal(pidfd, SIGKILL));
-            var feeding = stdin is null ? Task.CompletedTask : FeedAsync(spec.StandardInput!, stdin, cancellationToken);
-            var outcome = await ContainerProcess.WatchAsync(pidfd, statusRead, outRead, errRead, spec.StandardOutput, spec.StandardError).ConfigureAwait(false);
+            await using var kill = cancellationToken.Register(() => Syscalls.PidfdSendSignal(process.Pidfd, SIGKILL));
+            if (!specSent) Syscalls.PidfdSendSignal(process.Pidfd, SIGKILL);
+            var feeding = spec.StandardInput is null ? stdin.DisposeAsync().AsTask() : FeedAsync(spec.StandardInput, stdin, cancellationToken);
+            var outcome = await ContainerProcess.WatchAsync(process.Pidfd, process.StatusRead, process.StdoutRead, process.StderrRead, spec.StandardOutput, spec.StandardError).ConfigureAwait(false);
             await feeding.ConfigureAwait(false);
+            if (!specSent && !cancellationToken.IsCancellationRequested)
+                return (outcome, new ContainerStartException("init", 0, $"the container init (pid {process.Pid}) exited before it took its spec"));
             return (outcome, outcome.StatusReport.Length > 0 ? ParseFailure(outcome.StatusReport, spec.Args[0]) : null);
         }
         finally
         {
-            foreach (var fd in new[] { pidfd, statusRead, outRead, errRead }) close(fd);
+            // Closing the lifeline last lets the spawning thread go: the init must be gone by then.
+            foreach (var fd in new[] { process.Pidfd, process.StatusRead, process.StdoutRead, process.StderrRead, process.Lifeline }) close(fd);
         }
+    }
+
+    /// <summary>Writes the spec and closes the pipe; false when the init is gone (it never runs without its spec).</summary>
+    private static unsafe bool SendSpec(int fd, byte[] bytes)
+    {
+        try
+        {
+            fixed (byte* p = bytes)
+            {
+                var written = 0;
+                while (written < bytes.Length)
+                {
+                    var n = write(fd, p + written, bytes.Length - written);
+                    if (n < 0 && Errno == EINTR) continue;
+                    if (n < 0) return false;
+                    written += (int)n;
+                }
+            }
+            return true;
+        }
+        finally { close(fd); }
     }
 
     private static async Task FeedAsync(Stream input, Stream pipe, CancellationToken cancellationToken)
@@ -180,36 +194,6 @@ public static class Container
             .Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) || k.StartsWith("ASHLAR_", StringComparison.Ordinal) || k is "PATH" or "HOME")
             .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}")
             .ToList();
-
-    private static unsafe (int Read, int Write) Pipe()
-    {
-        var fds = stackalloc int[2];
-        if (pipe2(fds, O_CLOEXEC) != 0)
-            throw new IOException($"pipe2: {Marshal.GetPInvokeErrorMessage(Errno)}");
-        return (fds[0], fds[1]);
-    }
-
-    private static unsafe int SpecMemfd(byte[] bytes)
-    {
-        int fd;
-        fixed (byte* name = Utf8("ashlar-init-spec")) fd = memfd_create(name, MFD_CLOEXEC);
-        if (fd < 0) throw new IOException($"memfd_create: {Marshal.GetPInvokeErrorMessage(Errno)}");
-        fixed (byte* p = bytes)
-        {
-            var written = 0;
-            while (written < bytes.Length)
-            {
-                var n = write(fd, p + written, bytes.Length - written);
-                if (n < 0) throw new IOException($"write the init spec: {Marshal.GetPInvokeErrorMessage(Errno)}");
-                written += (int)n;
-            }
-        }
-        // The init reads from the start: give it a fresh description through /proc rather than seeking ours.
-        var reopened = Posix.Open($"/proc/self/fd/{fd}", O_RDONLY | O_CLOEXEC);
-        close(fd);
-        if (reopened < 0) throw new IOException($"reopen the init spec: {Marshal.GetPInvokeErrorMessage(Errno)}");
-        return reopened;
-    }
 
     private static FileStream OpenPipe(int fd, FileAccess access) =>
         new(new SafeFileHandle(fd, ownsHandle: true), access, bufferSize: 0);

@@ -29,6 +29,9 @@ public sealed record ContainerSpec
     /// <summary>Extra bind and tmpfs mounts (RUN --mount).</summary>
     public IReadOnlyList<ContainerMount> Mounts { get; init; } = [];
 
+    /// <summary>Docker's confinement (capabilities, seccomp, devices) or none.</summary>
+    public SecurityMode Security { get; init; } = SecurityMode.Sandbox;
+
     /// <summary>cgroup limits.</summary>
     public ResourceLimits Limits { get; init; } = ResourceLimits.None;
 

@@ -18,6 +18,8 @@ public static class ContainerInit
 
     internal const int SpecFd = 3;
     internal const int StatusFd = 4;
+    /// <summary>The read end of a pipe only the parent process writes to: hung up means Ashlar is gone.</summary>
+    internal const int LifelineFd = 5;
 
     private const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -27,8 +29,14 @@ public static class ContainerInit
         try
         {
             fcntl(StatusFd, F_SETFD, FD_CLOEXEC);
+            fcntl(LifelineFd, F_SETFD, FD_CLOEXEC);
+            // If Ashlar dies, so does the container: PID 1's death takes the whole pid namespace with it.
+            StayTiedToParent();
             LoadAssembliesBeforePivot();
-            var spec = InitSpec.Deserialize(ReadToEnd(SpecFd));
+            // A ready init waits here (see InitPool); an empty spec means the parent let it go unused.
+            var bytes = ReadToEnd(SpecFd);
+            if (bytes.Length == 0) _exit(0);
+            var spec = InitSpec.Deserialize(bytes);
             close(SpecFd);
             Become(spec);
         }
@@ -38,8 +46,32 @@ public static class ContainerInit
         return 127;
     }
 
+    /// <summary>
+    /// Arms the parent-death signal, then checks the lifeline: a parent that died before the signal was armed
+    /// has already hung up. (The signal follows the spawning thread, which Ashlar keeps until the container ends.)
+    /// </summary>
+    private static unsafe void StayTiedToParent()
+    {
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        var poll = stackalloc long[1];
+        poll[0] = (uint)LifelineFd | ((long)(ushort)POLLIN << 32);
+        if (LibC.poll(poll, 1, 0) > 0 && ((short)(poll[0] >> 48) & (POLLHUP | POLLERR | POLLNVAL)) != 0)
+            _exit(137);
+    }
+
     private static unsafe void Become(InitSpec spec)
     {
+        // The mount namespace is copied now, not when the init was started ahead of time (see InitPool): the host's
+        // mounts as they are at this step, e.g. a stage's snapshot mounted for RUN --mount=from just before.
+        if (unshare(CLONE_NEWNS) != 0)
+            throw new InitStepException("mount", System.Runtime.InteropServices.Marshal.GetLastSystemError(), "unshare the mount namespace");
+        if (spec.NullStandardInput)
+        {
+            var devNull = Posix.Open("/dev/null", O_RDONLY);
+            RootfsSetup.Check(devNull, "stdin", "/dev/null");
+            dup2(devNull, 0);
+            close(devNull);
+        }
         foreach (var procs in spec.CgroupProcFiles)
             File.WriteAllText(procs, "0"); // "0" is the writer itself: the whole container lives in the step's cgroup.
 
@@ -59,7 +91,9 @@ public static class ContainerInit
         if (spec.Args.Count == 0) throw new InitStepException("exec", EINVAL, "no command given");
         var executable = LookPath(spec.Args[0], env);
 
-        DropPrivileges(user);
+        DropPrivileges(user, spec);
+        // setresuid to another user clears the parent-death signal: arm it again for the command.
+        StayTiedToParent();
         // Only 0-2 and the status pipe survive exec; anything else the init opened closes with it.
         Syscalls.CloseRange(5, uint.MaxValue, Syscalls.CLOSE_RANGE_CLOEXEC);
         ResetSignals();
@@ -108,16 +142,35 @@ public static class ContainerInit
         throw new InitStepException("exec", ENOENT, name);
     }
 
-    private static void DropPrivileges(ContainerUser user)
+    private static void DropPrivileges(ContainerUser user, InitSpec spec)
     {
         // The bounding set caps what any later exec can gain (root gets exactly it as CapEff).
         for (var cap = 0; cap < 64; cap++)
-            if ((Capabilities.DockerDefault & (1UL << cap)) == 0 && prctl(PR_CAPBSET_DROP, (ulong)cap, 0, 0, 0) != 0 && Errno != EINVAL)
+            if ((spec.Capabilities & (1UL << cap)) == 0 && prctl(PR_CAPBSET_DROP, (ulong)cap, 0, 0, 0) != 0)
+            {
+                if (Errno == EINVAL) break; // past the kernel's last capability
                 throw new InitStepException("capabilities", Errno, $"drop capability {cap}");
+            }
         prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+        RootfsSetup.Check(Syscalls.ClearInheritableCapabilities(), "capabilities", "clear the inheritable set");
+        // As runc does without no_new_privs (Docker's default): installed while the init still has CAP_SYS_ADMIN,
+        // so setuid programs in the container keep working; the filter allows every call left until exec.
+        if (spec.SeccompFilter.Length > 0)
+            RootfsSetup.Check(InstallSeccomp(spec.SeccompFilter), "seccomp", "install the filter");
         RootfsSetup.Check(Syscalls.SetSupplementaryGroups(user.AdditionalGroups), "user", "setgroups");
         RootfsSetup.Check(Syscalls.SetResGroupId(user.Gid), "user", $"setresgid {user.Gid}");
         RootfsSetup.Check(Syscalls.SetResUserId(user.Uid), "user", $"setresuid {user.Uid}");
+    }
+
+    private static unsafe int InstallSeccomp(byte[] filter)
+    {
+        fixed (byte* instructions = filter)
+        {
+            var fprog = stackalloc byte[16]; // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+            *(ushort*)fprog = (ushort)(filter.Length / 8);
+            *(byte**)(fprog + 8) = instructions;
+            return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, (ulong)fprog, 0, 0);
+        }
     }
 
     private static unsafe void BringLoopbackUp()

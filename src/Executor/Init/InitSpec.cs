@@ -6,7 +6,7 @@ namespace Ashlar.Executor.Init;
 /// </summary>
 internal sealed class InitSpec
 {
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     /// <summary>Where the rootfs is mounted before pivot_root (a directory of the parent's choosing).</summary>
     public required string RootfsTarget { get; init; }
@@ -28,6 +28,14 @@ internal sealed class InitSpec
     public required IReadOnlyList<string> Env { get; init; }
     public required string WorkingDirectory { get; init; }
     public required string User { get; init; }
+    /// <summary>Give the command /dev/null as stdin (fd 0 is otherwise a pipe from the parent).</summary>
+    public bool NullStandardInput { get; init; }
+    /// <summary>Mount the overlay with mount(2) and relative paths, as kernels before 6.8 must (tests force it).</summary>
+    public bool LegacyOverlayMount { get; init; }
+    /// <summary>The bounding set the command runs with (Docker's default set unless insecure).</summary>
+    public ulong Capabilities { get; init; } = Init.Capabilities.DockerDefault;
+    /// <summary>The seccomp filter (struct sock_filter array) installed just before exec; empty for none.</summary>
+    public byte[] SeccompFilter { get; init; } = [];
     /// <summary>A host file the init appends every mount-point stub it had to create to (container paths, one a line).</summary>
     public required string StubLog { get; init; }
 
@@ -58,6 +66,11 @@ internal sealed class InitSpec
             writer.Write(WorkingDirectory);
             writer.Write(User);
             writer.Write(StubLog);
+            writer.Write(NullStandardInput);
+            writer.Write(LegacyOverlayMount);
+            writer.Write(Capabilities);
+            writer.Write(SeccompFilter.Length);
+            writer.Write(SeccompFilter);
         }
         return buffer.ToArray();
     }
@@ -82,6 +95,8 @@ internal sealed class InitSpec
             RootfsTarget = target, Lowers = lowers, Upper = upper, Work = work, Hostname = hostname,
             IsolatedNetwork = isolated, Mounts = mounts, CgroupProcFiles = ReadList(reader), Args = ReadList(reader),
             Env = ReadList(reader), WorkingDirectory = reader.ReadString(), User = reader.ReadString(), StubLog = reader.ReadString(),
+            NullStandardInput = reader.ReadBoolean(), LegacyOverlayMount = reader.ReadBoolean(), Capabilities = reader.ReadUInt64(),
+            SeccompFilter = reader.ReadBytes(reader.ReadInt32()),
         };
     }
 

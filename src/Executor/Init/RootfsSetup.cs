@@ -60,8 +60,7 @@ internal static unsafe class RootfsSetup
             Check(Posix.Mount(null, target, null, MS_BIND | MS_REMOUNT | MS_RDONLY, null), "mount rootfs", "remount read-only");
             return;
         }
-        // ASHLAR_OVERLAY_MOUNT=legacy forces the mount(2) path that kernels before 6.8 take (for tests).
-        if (Environment.GetEnvironmentVariable("ASHLAR_OVERLAY_MOUNT") == "legacy" || !TryMountOverlayWithFsConfig(spec))
+        if (spec.LegacyOverlayMount || !TryMountOverlayWithFsConfig(spec))
             MountOverlayWithRelativePaths(spec);
     }
 

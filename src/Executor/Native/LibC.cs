@@ -21,6 +21,12 @@ internal static unsafe class LibC
     [DllImport(Lib)] public static extern int posix_spawnattr_setsigmask(void* attributes, void* signals);
     [DllImport(Lib)] public static extern int posix_spawnattr_destroy(void* attributes);
     [DllImport(Lib)] public static extern int sigfillset(void* set);
+    // Without SetLastError (errno through Marshal.GetLastSystemError): the JIT inlines these into their caller,
+    // so the spawning thread never binds or compiles a stub while it lives in a container's namespaces.
+    [DllImport(Lib)] public static extern int setns(int fd, int namespaceType);
+    [DllImport(Lib, EntryPoint = "read")] public static extern nint read_inline(int fd, byte* buffer, nint count);
+    [DllImport(Lib, EntryPoint = "write")] public static extern nint write_inline(int fd, byte* buffer, nint count);
+    [DllImport(Lib, EntryPoint = "close")] public static extern int close_inline(int fd);
     [DllImport(Lib)] public static extern int sigemptyset(void* set);
 
     [DllImport(Lib, SetLastError = true)] public static extern long syscall(long number, long a1, long a2, long a3, long a4, long a5);
@@ -56,13 +62,17 @@ internal static unsafe class LibC
     [DllImport(Lib, SetLastError = true)] public static extern int poll(void* fds, ulong count, int timeout);
     [DllImport(Lib, SetLastError = true)] public static extern int lchown(byte* path, uint uid, uint gid);
     [DllImport(Lib, SetLastError = true)] public static extern int link(byte* existing, byte* newPath);
+    [DllImport(Lib, SetLastError = true)] public static extern int dup2(int fd, int newFd);
+    [DllImport(Lib, SetLastError = true)] public static extern int kill(int pid, int signal);
+    [DllImport(Lib)] public static extern uint geteuid();
+    [DllImport(Lib, SetLastError = true)] public static extern int rmdir(byte* path);
 
     public const int CLONE_NEWNS = 0x00020000, CLONE_NEWUTS = 0x04000000, CLONE_NEWIPC = 0x08000000,
         CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000;
     public const int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CLOEXEC = 0x80000, O_DIRECTORY = 0x10000;
     public const int F_SETFD = 2, FD_CLOEXEC = 1;
     public const uint MFD_CLOEXEC = 1;
-    public const int P_PIDFD = 3, WEXITED = 4, WNOHANG = 1;
+    public const int P_PID = 1, P_PIDFD = 3, WEXITED = 4, WNOHANG = 1;
     public const short POLLIN = 1, POLLERR = 8, POLLHUP = 0x10, POLLNVAL = 0x20;
     public const int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
     public const int SIGKILL = 9;
@@ -73,8 +83,9 @@ internal static unsafe class LibC
     public const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100;
     public const uint S_IFMT = 0xF000, S_IFSOCK = 0xC000, S_IFLNK = 0xA000, S_IFREG = 0x8000, S_IFBLK = 0x6000,
         S_IFDIR = 0x4000, S_IFCHR = 0x2000, S_IFIFO = 0x1000;
-    public const int EINTR = 4, ENOENT = 2, EEXIST = 17, EACCES = 13, ENOEXEC = 8, EBUSY = 16, EINVAL = 22, ENODATA = 61, ENOSYS = 38, ERANGE = 34;
-    public const int PR_CAPBSET_DROP = 24, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_CLEAR_ALL = 4;
+    public const int EINTR = 4, ENOENT = 2, ESRCH = 3, EEXIST = 17, EACCES = 13, ENOEXEC = 8, EBUSY = 16, EINVAL = 22, ENODATA = 61, ENOSYS = 38, ERANGE = 34;
+    public const int PR_SET_PDEATHSIG = 1, PR_SET_SECCOMP = 22, PR_CAPBSET_DROP = 24, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_CLEAR_ALL = 4;
+    public const ulong SECCOMP_MODE_FILTER = 2;
     public const int SIG_SETMASK = 2;
     public const int AF_INET = 2, SOCK_DGRAM = 2;
     public const ulong SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914;

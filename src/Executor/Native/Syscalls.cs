@@ -17,6 +17,9 @@ internal static unsafe class Syscalls
     private static long PivotRootNumber => Arm64 ? 41 : 155;
     private static long RtSigactionNumber => Arm64 ? 134 : 13;
     private static long WaitIdNumber => Arm64 ? 95 : 247;
+    private static long BpfNumber => Arm64 ? 280 : 321;
+    private static long CapGetNumber => Arm64 ? 90 : 125;
+    private static long CapSetNumber => Arm64 ? 91 : 126;
 
     // The unified syscall table (same on every architecture since 5.x).
     private const long PidfdSendSignalNumber = 424, MoveMountNumber = 429, FsOpenNumber = 430, FsConfigNumber = 431,
@@ -61,5 +64,21 @@ internal static unsafe class Syscalls
         // move_mount has five arguments; the wrapper passes them in order.
         return (int)LibC.syscall(MoveMountNumber, fromDirFd, (long)fromPath, toDirFd, (long)toPath, flags);
     }
+    public static int Bpf(int command, byte* attributes, int size) => (int)LibC.syscall(BpfNumber, command, (long)attributes, size, 0, 0);
+
+    /// <summary>
+    /// Empties the inheritable capability set of this thread, keeping its effective and permitted sets: a root exec
+    /// adds the inheritable set to what the bounding set allows, and Docker's containers start with none.
+    /// </summary>
+    public static int ClearInheritableCapabilities()
+    {
+        var header = stackalloc uint[2] { 0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0 };
+        var data = stackalloc uint[6]; // two struct __user_cap_data_struct { effective, permitted, inheritable }
+        if (LibC.syscall(CapGetNumber, (long)header, (long)data, 0, 0, 0) != 0) return -1;
+        data[2] = 0;
+        data[5] = 0;
+        return (int)LibC.syscall(CapSetNumber, (long)header, (long)data, 0, 0, 0);
+    }
+
     public static int CloseRange(uint first, uint last, uint flags) => (int)LibC.syscall(CloseRangeNumber, first, last, flags, 0, 0);
 }

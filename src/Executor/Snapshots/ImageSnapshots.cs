@@ -37,7 +37,7 @@ public static class ImageSnapshots
     private static async Task UnpackLayerAsync(Snapshotter snapshots, ImageStore store, StoredImage image, int index, string name, string? parent, CancellationToken cancellationToken)
     {
         var layer = image.Manifest.Layers[index];
-        var key = $"extract-{Guid.NewGuid():N} {name}";
+        var key = SnapshotOwner.ExtractKey(name);
         var upper = snapshots.Prepare(key, parent)[0].UpperDirectory!;
         try
         {

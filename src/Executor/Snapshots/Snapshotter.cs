@@ -21,6 +21,7 @@ public sealed class Snapshotter
     private readonly string _root;
     private readonly int _maxLowers;
     private readonly Lock _lock = new();
+    private int _nextId;
 
     /// <summary>Opens (creating if needed) the snapshots under <paramref name="root"/>, usually <c>&lt;store&gt;/snapshots</c>.</summary>
     public Snapshotter(string root) : this(root, MaxLowerLayers) { }
@@ -32,6 +33,9 @@ public sealed class Snapshotter
         Directory.CreateDirectory(NamesDirectory);
         Directory.CreateDirectory(EmptyDirectory);
     }
+
+    /// <summary>The directory the snapshots live in.</summary>
+    internal string Root => _root;
 
     private string NamesDirectory => Path.Combine(_root, "names");
     private string EmptyDirectory => Path.Combine(_root, "empty");
@@ -66,7 +70,7 @@ public sealed class Snapshotter
             ClaimName(name, snapshot.Id);
             WriteInfo(snapshot.Id, committed);
             File.Delete(NameLink(key));
-            DeleteTree(Path.Combine(_root, snapshot.Id, "work"));
+            RemoveWorkDirectory(Path.Combine(_root, snapshot.Id, "work"));
             return committed;
         }
     }
@@ -216,16 +220,35 @@ public sealed class Snapshotter
 
     private string AllocateId()
     {
-        var next = Directory.EnumerateDirectories(_root)
+        // One scan per Snapshotter, then counting on: a store holds thousands of snapshots, a build prepares many.
+        var next = _nextId > 0 ? _nextId : Directory.EnumerateDirectories(_root)
             .Select(d => Path.GetFileName(d)!.Replace("removing-", ""))
             .Select(n => int.TryParse(n, out var i) ? i : 0).DefaultIfEmpty(0).Max() + 1;
         // mkdir is the atomic claim: another process may take the same number first.
         while (true)
         {
             var path = Path.Combine(_root, next.ToString());
-            if (Native.Posix.LStat(path) is null && MakeDirectory(path)) return next.ToString();
+            if (Native.Posix.LStat(path) is null && MakeDirectory(path))
+            {
+                _nextId = next + 1;
+                return next.ToString();
+            }
             next++;
         }
+    }
+
+    /// <summary>
+    /// overlay leaves its work dir holding one empty <c>work</c> dir: two rmdirs take it (root needs no permission
+    /// on the d--------- inside), where a recursive delete would list, chmod and stat everything first.
+    /// </summary>
+    private static unsafe void RemoveWorkDirectory(string work)
+    {
+        fixed (byte* inner = Native.LibC.Utf8(Path.Combine(work, "work")), outer = Native.LibC.Utf8(work))
+        {
+            Native.LibC.rmdir(inner);
+            if (Native.LibC.rmdir(outer) == 0 || Native.LibC.Errno == Native.LibC.ENOENT) return;
+        }
+        DeleteTree(work); // something else in there (an index dir, a crash's leftovers)
     }
 
     private static unsafe bool MakeDirectory(string path)

@@ -74,7 +74,7 @@ public sealed class FileContentStore : IContentStore
     public async Task<(Digest Digest, long Size)> WriteAsync(Stream content, Digest? expected = null, long? expectedSize = null, CancellationToken cancellationToken = default)
     {
         if (expected is { } known && SizeOf(known) is { } present && (expectedSize is null || expectedSize == present))
-            return (known, present);
+            return (known, MarkUsed(known, present));
         await using var writer = BeginWrite(expected?.Algorithm ?? "sha256");
         await content.CopyToAsync(writer, 1 << 20, cancellationToken);
         return await writer.CommitAsync(expected, expectedSize, cancellationToken: cancellationToken);
@@ -90,10 +90,20 @@ public sealed class FileContentStore : IContentStore
         }
         var digest = Digest.Sha256(content.Span);
         if (expected is { } e && e != digest) throw new DigestMismatchException(e, digest);
-        if (SizeOf(digest) == content.Length) return (digest, content.Length);
+        if (SizeOf(digest) == content.Length) return (digest, MarkUsed(digest, content.Length));
         await using var writer = BeginWrite();
         await writer.WriteAsync(content, cancellationToken);
         return await writer.CommitAsync(expected ?? digest, content.Length, cancellationToken: cancellationToken);
+    }
+
+    // A write that finds its blob already there counts as writing it: the garbage collector keeps what a running build
+    // wrote since it began, by mtime, and must not take a blob the build is about to reference.
+    private long MarkUsed(Digest digest, long size)
+    {
+        try { File.SetLastWriteTimeUtc(PathOf(digest), DateTime.UtcNow); }
+        catch (IOException) { } // removed meanwhile: the caller's next use reports it
+        catch (UnauthorizedAccessException) { } // a read-only store: nothing collects it either
+        return size;
     }
 
     /// <inheritdoc />

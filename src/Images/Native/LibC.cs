@@ -28,10 +28,10 @@ internal static unsafe partial class LibC
     public const uint S_IFMT = 0xF000, S_IFIFO = 0x1000, S_IFCHR = 0x2000, S_IFDIR = 0x4000,
         S_IFBLK = 0x6000, S_IFREG = 0x8000, S_IFLNK = 0xA000, S_IFSOCK = 0xC000;
 
-    public const int LOCK_EX = 2, LOCK_UN = 8;
+    public const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
 
     public const int EEXIST = 17, ENOENT = 2, ENOTDIR = 20, EISDIR = 21, ENOSYS = 38, EINTR = 4,
-        EXDEV = 18, ELOOP = 40, ENODATA = 61, ERANGE = 34, EOPNOTSUPP = 95, EPERM = 1;
+        EXDEV = 18, ELOOP = 40, ENODATA = 61, ERANGE = 34, EOPNOTSUPP = 95, EPERM = 1, EWOULDBLOCK = 11;
 
     private static bool IsX86 => RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
 

@@ -365,22 +365,7 @@ public sealed class ImageStore
     /// </summary>
     public async Task<PruneResult> PruneAsync(bool danglingImages = true, TimeSpan? blobGracePeriod = null, IEnumerable<IPruneParticipant>? participants = null, CancellationToken cancellationToken = default)
     {
-        var deletedImages = new List<Digest>();
-        if (danglingImages)
-        {
-            var images = await ListAsync(cancellationToken);
-            await UpdateIndexAsync(entries =>
-            {
-                var dangling = entries.Where(e => e.Annotation(AnnotationKeys.RefName) is null).ToList();
-                foreach (var entry in dangling)
-                {
-                    entries.Remove(entry);
-                    deletedImages.Add(images.FirstOrDefault(i => i.Target.DigestText == entry.DigestText)?.Id ?? entry.Digest);
-                }
-                return dangling.Count > 0;
-            }, cancellationToken);
-        }
-
+        var deletedImages = danglingImages ? await RemoveDanglingAsync(cancellationToken) : [];
         var (live, liveChains) = await MarkAsync(cancellationToken);
         var grace = blobGracePeriod ?? TimeSpan.Zero;
         var deletedBlobs = new List<Digest>();
@@ -402,6 +387,28 @@ public sealed class ImageStore
             reclaimed += await participant.PruneAsync(liveChains, cancellationToken);
         return new PruneResult(deletedImages, deletedBlobs, reclaimed);
     }
+
+    /// <summary>Removes every image without a name from index.json; returns their image IDs.</summary>
+    internal async Task<List<Digest>> RemoveDanglingAsync(CancellationToken cancellationToken)
+    {
+        var deletedImages = new List<Digest>();
+        var images = await ListAsync(cancellationToken);
+        await UpdateIndexAsync(entries =>
+        {
+            var dangling = entries.Where(e => e.Annotation(AnnotationKeys.RefName) is null).ToList();
+            foreach (var entry in dangling)
+            {
+                entries.Remove(entry);
+                deletedImages.Add(images.FirstOrDefault(i => i.Target.DigestText == entry.DigestText)?.Id ?? entry.Digest);
+            }
+            return dangling.Count > 0;
+        }, cancellationToken);
+        return deletedImages;
+    }
+
+    /// <summary>Removes the index.json entries pointing at <paramref name="digest"/> (check --repair of a broken image).</summary>
+    internal Task RemoveEntriesAsync(string digest, CancellationToken cancellationToken) =>
+        UpdateIndexAsync(entries => entries.RemoveAll(e => e.DigestText == digest) > 0, cancellationToken);
 
     /// <summary>What <c>ashlar du</c> reports.</summary>
     public async Task<DiskUsage> DiskUsageAsync(CancellationToken cancellationToken = default)
@@ -429,7 +436,7 @@ public sealed class ImageStore
     }
 
     // Every blob reachable from index.json, and the chain IDs of every layer prefix of every image.
-    private async Task<(HashSet<Digest> Live, HashSet<Digest> LiveChains)> MarkAsync(CancellationToken cancellationToken, bool onlyTagged = false)
+    internal async Task<(HashSet<Digest> Live, HashSet<Digest> LiveChains)> MarkAsync(CancellationToken cancellationToken, bool onlyTagged = false)
     {
         var live = new HashSet<Digest>();
         var chains = new HashSet<Digest>();
