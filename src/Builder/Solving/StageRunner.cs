@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Ashlar.Builder.Graph;
 using Ashlar.Builder.Native;
 using Ashlar.Builder.Planning;
