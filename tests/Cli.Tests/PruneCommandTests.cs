@@ -26,6 +26,8 @@ public class PruneCommandTests
         {
             clock.Now = now - TimeSpan.FromHours(hoursAgo);
             var (blob, _) = await store.Store.Content.WriteAsync(TestStore.RandomBytes(LayerSize));
+            // Written "then": a blob written in the last moments counts as held by a build that may be starting.
+            File.SetLastWriteTimeUtc(store.Store.Content.PathOf(blob), clock.Now.UtcDateTime);
             var inputs = new CacheKeyBuilder(CacheKey.Scratch, "exec", $"RUN step {hoursAgo}").Build();
             await cache.PutAsync(inputs, new CacheRecord(blob, blob, null, null, clock.Now, clock.Now));
             layers.Add((inputs.Key, blob));

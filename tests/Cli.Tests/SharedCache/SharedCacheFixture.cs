@@ -81,12 +81,13 @@ internal sealed record RunnerBuild(AshlarProcess.Outcome Outcome, string? ImageD
                 if (!line.StartsWith('{')) continue;
                 using var document = JsonDocument.Parse(line);
                 var root = document.RootElement;
-                var step = root.GetProperty("step").GetInt32();
+                if (!root.TryGetProperty("step", out var stepNumber)) continue; // warnings and the closing result
+                var step = stepNumber.GetInt32();
                 var name = root.GetProperty("name").GetString()!;
                 switch (root.GetProperty("kind").GetString())
                 {
-                    case "StepStarted": names.TryAdd(step, name); break;
-                    case "StepCached": names.TryAdd(step, name); cached.Add(step); break;
+                    case "started": names.TryAdd(step, name); break;
+                    case "cached": names.TryAdd(step, name); cached.Add(step); break;
                 }
             }
             return names.OrderBy(p => p.Key)
@@ -97,7 +98,7 @@ internal sealed record RunnerBuild(AshlarProcess.Outcome Outcome, string? ImageD
     }
 
     /// <summary>The WARNING lines (plain text beside the JSON events).</summary>
-    public IEnumerable<string> Warnings => Outcome.Stderr.Split('\n').Where(l => l.StartsWith("WARNING: ", StringComparison.Ordinal) || l.Contains("\"kind\":\"Warning\""));
+    public IEnumerable<string> Warnings => Outcome.Stderr.Split('\n').Where(l => l.StartsWith("WARNING: ", StringComparison.Ordinal) || l.Contains("\"kind\":\"warning\""));
 
     /// <summary>Fails with the whole output unless the build succeeded.</summary>
     public RunnerBuild Succeeded()
