@@ -172,26 +172,7 @@ internal sealed class BuildSession : IDisposable
             if (Snapshots.Stat(name) is { Kind: SnapshotKind.Committed }) return name;
             var parent = await SnapshotAsync(files.Parent!, cancellationToken);
             await EnsureBlobAsync(files.Layer!, cancellationToken);
-            var key = NewKey("extract");
-            var upper = Snapshots.Prepare(key, parent)[0].UpperDirectory!;
-            try
-            {
-                UnpackResult result;
-                await using (var blob = Store.Content.OpenRead(files.Layer!.Digest))
-                    result = await LayerUnpacker.UnpackAsync(blob, upper, new UnpackOptions { Whiteouts = WhiteoutMode.Overlay }, cancellationToken);
-                if (result.DiffId != files.DiffId)
-                    throw new InvalidDataException($"layer {files.Layer.Digest} unpacks to {result.DiffId}, but its diff ID is recorded as {files.DiffId}");
-                Snapshots.Commit(name, key);
-            }
-            catch (SnapshotExistsException)
-            {
-                Snapshots.Remove(key); // another process unpacked the same chain meanwhile: theirs is as good
-            }
-            catch
-            {
-                Snapshots.Remove(key);
-                throw;
-            }
+            await ImageSnapshots.UnpackLayerAsync(Snapshots, Store, files.Layer!, files.DiffId!.Value, name, parent, NewKey("extract"), cancellationToken);
             return name;
         }
         finally

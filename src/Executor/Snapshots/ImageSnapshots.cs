@@ -1,3 +1,5 @@
+using Ashlar.Images.Content;
+using Ashlar.Images.Formats;
 using Ashlar.Images.Layers;
 using Ashlar.Images.Store;
 
@@ -28,29 +30,34 @@ public static class ImageSnapshots
         {
             var name = chainIds[i].ToString();
             if (snapshots.Stat(name) is not { Kind: SnapshotKind.Committed })
-                await UnpackLayerAsync(snapshots, store, image, i, name, parent, cancellationToken).ConfigureAwait(false);
+                await UnpackLayerAsync(snapshots, store, image.Manifest.Layers[i], diffIds[i], name, parent, SnapshotOwner.ExtractKey(name), cancellationToken)
+                    .ConfigureAwait(false);
             parent = name;
         }
         return parent;
     }
 
-    private static async Task UnpackLayerAsync(Snapshotter snapshots, ImageStore store, StoredImage image, int index, string name, string? parent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Unpacks one layer blob on top of <paramref name="parent"/> and commits it as <paramref name="name"/> (its chain
+    /// ID), checking that it unpacks to <paramref name="diffId"/>; <paramref name="key"/> names the active snapshot
+    /// meanwhile (its owner, for leftover collection). When another process committed the same chain first, theirs is kept.
+    /// </summary>
+    public static async Task UnpackLayerAsync(Snapshotter snapshots, ImageStore store, Descriptor layer, Digest diffId, string name, string? parent,
+        string key, CancellationToken cancellationToken = default)
     {
-        var layer = image.Manifest.Layers[index];
-        var key = SnapshotOwner.ExtractKey(name);
         var upper = snapshots.Prepare(key, parent)[0].UpperDirectory!;
         try
         {
             UnpackResult result;
             await using (var blob = store.Content.OpenRead(layer.Digest))
                 result = await LayerUnpacker.UnpackAsync(blob, upper, new UnpackOptions { Whiteouts = WhiteoutMode.Overlay }, cancellationToken).ConfigureAwait(false);
-            if (result.DiffId != image.DiffIds[index])
-                throw new InvalidDataException($"layer {layer.Digest} of image {image.Id.Short} unpacks to {result.DiffId}, but the config says {image.DiffIds[index]}");
+            if (result.DiffId != diffId)
+                throw new InvalidDataException($"layer {layer.Digest} unpacks to {result.DiffId}, but its diff ID is recorded as {diffId}");
             snapshots.Commit(name, key);
         }
         catch (SnapshotExistsException)
         {
-            snapshots.Remove(key); // another process unpacked the same layer meanwhile: theirs is as good
+            snapshots.Remove(key); // another process unpacked the same chain meanwhile: theirs is as good
         }
         catch
         {
