@@ -39,8 +39,9 @@ public class StoreLeaseTests
         using var dir = new TempDirectory();
         var path = Path.Combine(dir.Path, StoreLease.DirectoryName, "run-1");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        // flock(1) (util-linux) holds an exclusive flock on the file while the sleep runs, as a lease holder does.
-        using var holder = Process.Start(new ProcessStartInfo("/usr/bin/flock", ["-x", path, "/bin/busybox", "sleep", "60"]))!;
+        // flock(1) (util-linux) holds an exclusive flock on the file while the sleep runs, as a lease holder does. -o: the
+        // sleep does not inherit the lock, so killing flock alone frees it (a tree kill can miss a child it races with).
+        using var holder = Process.Start(new ProcessStartInfo("/usr/bin/flock", ["-o", "-x", path, "/bin/busybox", "sleep", "60"]))!;
         for (var i = 0; i < 100 && !StoreLease.ReadAll(dir.Path).IsLive("run-1"); i++) await Task.Delay(50);
         Assert.True(StoreLease.ReadAll(dir.Path).IsLive("run-1"));
         Assert.Throws<InvalidOperationException>(() => StoreLease.Acquire(dir.Path, "run-1"));
