@@ -7,12 +7,15 @@ using Ashlar.Images.Store;
 
 namespace Ashlar.Builder.Tests.Support;
 
-/// <summary>Makes a one-layer <c>busybox:latest</c> in a store from the host's /bin/busybox (busybox-static): applets, passwd with user "app", group "extra".</summary>
+/// <summary>
+/// Makes a one-layer busybox image (default <c>busybox:latest</c>) in a store from the host's /bin/busybox
+/// (busybox-static): applets, passwd with user "app", group "extra"; <c>padding</c> random bytes make it bigger.
+/// </summary>
 internal static class BusyboxImage
 {
     public const string Name = "busybox:latest";
 
-    public static async Task ImportAsync(ImageStore store)
+    public static async Task ImportAsync(ImageStore store, string name = Name, int padding = 0)
     {
         var root = Directory.CreateTempSubdirectory("ashlar-busybox-").FullName;
         try
@@ -28,6 +31,7 @@ internal static class BusyboxImage
             await list.WaitForExitAsync();
             File.WriteAllText(Path.Combine(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n");
             File.WriteAllText(Path.Combine(root, "etc/group"), "root:x:0:\napp:x:1000:\nextra:x:2000:app\n");
+            if (padding > 0) File.WriteAllBytes(Path.Combine(root, "padding"), System.Security.Cryptography.RandomNumberGenerator.GetBytes(padding));
 
             var layer = await LayerBlob.FromDirectoryAsync(store.Content, root, LayerCompression.Gzip);
             var config = new ImageConfig
@@ -39,7 +43,7 @@ internal static class BusyboxImage
             };
             var configDescriptor = await store.PutConfigAsync(config);
             var manifest = await store.PutManifestAsync(new ImageManifest { MediaType = MediaTypes.OciManifest, Config = configDescriptor, Layers = [layer.Descriptor] });
-            await store.TagAsync(ImageReference.Parse(Name), manifest);
+            await store.TagAsync(ImageReference.Parse(name), manifest);
         }
         finally
         {

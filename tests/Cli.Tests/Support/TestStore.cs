@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using Ashlar.Images.Compression;
-using Ashlar.Images.Formats;
-using Ashlar.Images.Layers;
-using Ashlar.Images.References;
 using Ashlar.Images.Store;
 
 namespace Ashlar.Cli.Tests.Support;
@@ -49,41 +44,8 @@ internal sealed class TestStore : IDisposable
     }
 
     /// <summary>Makes a one-layer busybox image named <paramref name="name"/>; <paramref name="padding"/> bytes of random data make it bigger.</summary>
-    public async Task ImportBusyboxAsync(string name = "busybox:latest", int padding = 0)
-    {
-        var root = System.IO.Directory.CreateTempSubdirectory("ashlar-busybox-").FullName;
-        try
-        {
-            foreach (var dir in new[] { "bin", "etc", "tmp", "root" })
-                System.IO.Directory.CreateDirectory(Path.Combine(root, dir));
-            File.SetUnixFileMode(Path.Combine(root, "tmp"), (UnixFileMode)Convert.ToInt32("1777", 8));
-            File.Copy("/bin/busybox", Path.Combine(root, "bin/busybox"));
-            var list = Process.Start(new ProcessStartInfo("/bin/busybox", "--list") { RedirectStandardOutput = true })!;
-            foreach (var applet in (await list.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                if (applet != "busybox")
-                    File.CreateSymbolicLink(Path.Combine(root, "bin", applet), "busybox");
-            await list.WaitForExitAsync();
-            File.WriteAllText(Path.Combine(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-            File.WriteAllText(Path.Combine(root, "etc/group"), "root:x:0:\n");
-            if (padding > 0) File.WriteAllBytes(Path.Combine(root, "padding"), RandomBytes(padding));
-
-            var layer = await LayerBlob.FromDirectoryAsync(Store.Content, root, LayerCompression.Gzip);
-            var config = new ImageConfig
-            {
-                Created = DateTime.UnixEpoch,
-                Config = new ContainerConfig { Env = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Cmd = ["sh"] },
-                RootFs = new RootFs { DiffIds = [layer.DiffId.ToString()] },
-                History = [new HistoryEntry { Created = DateTime.UnixEpoch, CreatedBy = "busybox-static from the host" }],
-            };
-            var configDescriptor = await Store.PutConfigAsync(config);
-            var manifest = await Store.PutManifestAsync(new ImageManifest { MediaType = MediaTypes.OciManifest, Config = configDescriptor, Layers = [layer.Descriptor] });
-            await Store.TagAsync(ImageReference.Parse(name), manifest);
-        }
-        finally
-        {
-            System.IO.Directory.Delete(root, recursive: true);
-        }
-    }
+    public Task ImportBusyboxAsync(string name = "busybox:latest", int padding = 0) =>
+        Ashlar.Builder.Tests.Support.BusyboxImage.ImportAsync(Store, name, padding);
 
     public static byte[] RandomBytes(int count)
     {
