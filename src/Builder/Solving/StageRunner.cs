@@ -503,11 +503,12 @@ internal sealed partial class StageRunner
 
     private static long? Nanoseconds(TimeSpan value) => value == TimeSpan.Zero ? null : value.Ticks * 100;
 
-    // Go's %q of BuildKit v0.8's HealthConfig pointer (the fields dockerd's frontend has: no start interval).
+    // Go's %q of current BuildKit's *dockerspec.HealthcheckConfig (Test, Interval, Timeout, StartPeriod, StartInterval,
+    // Retries), as COPY history follows current BuildKit too; dockerd 20.10's v0.8 has no StartInterval field.
     private static string HealthcheckHistory(HealthConfig health) =>
         "&{" + string.Join(' ', GoFormat.QuoteSlice(health.Test), GoFormat.Quote(GoFormat.Duration(health.Interval ?? 0)),
             GoFormat.Quote(GoFormat.Duration(health.Timeout ?? 0)), GoFormat.Quote(GoFormat.Duration(health.StartPeriod ?? 0)),
-            GoFormat.QuoteRune(health.Retries ?? 0)) + "}";
+            GoFormat.Quote(GoFormat.Duration(health.StartInterval ?? 0)), GoFormat.QuoteRune(health.Retries ?? 0)) + "}";
 
     // docker's nat.ParsePortSpecs: "80", "80/udp", "8000-8002/tcp".
     private static IEnumerable<string> ExpandPorts(string spec)
