@@ -18,6 +18,13 @@ public sealed record BuildRequest
     /// <summary><c>--build-arg</c> values, overriding ARG defaults.</summary>
     public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// What to do when <c># syntax=</c> (or the <c>BUILDKIT_SYNTAX</c> build arg) names a frontend image other than the
+    /// official <c>docker/dockerfile:1.x</c>, which Ashlar implements itself: false fails the build, true builds with the
+    /// built-in frontend and warns. Null: true when the environment sets <c>ASHLAR_IGNORE_SYNTAX=1</c>.
+    /// </summary>
+    public bool? IgnoreForeignSyntax { get; init; }
+
     /// <summary><c>--target</c>: the stage to build (default: the last one).</summary>
     public string? Target { get; init; }
 

@@ -84,6 +84,8 @@ public static class Builder
         platform = Platform.Current;
 
         var reporter = new StepReporter(progress);
+        var syntaxWarning = SyntaxFrontend.Check(dockerfile, request.BuildArgs, request.IgnoreForeignSyntax ?? SyntaxFrontend.IgnoreFromEnvironment());
+        if (syntaxWarning is not null) reporter.Warn(syntaxWarning);
         var plan = Planner.Plan(dockerfile, request.BuildArgs, PlatformArgs.For(platform, Platform.Current), request.Target);
         var epoch = request.SourceDateEpoch;
         if (epoch is null && request.BuildArgs.TryGetValue("SOURCE_DATE_EPOCH", out var epochText)
@@ -98,6 +100,7 @@ public static class Builder
         await session.SaveStatCacheAsync(cancellationToken);
 
         var warnings = new List<string>();
+        if (syntaxWarning is not null) warnings.Add(syntaxWarning);
         var unused = request.BuildArgs.Keys
             .Where(k => !plan.DeclaredArgs.Contains(k) && !session.UsedBuildArgs.Contains(k) && !PlatformArgs.Proxy.Contains(k)
                 && k != "SOURCE_DATE_EPOCH" && !k.StartsWith("BUILDKIT_", StringComparison.Ordinal))
