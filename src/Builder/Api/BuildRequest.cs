@@ -61,6 +61,14 @@ public sealed record BuildRequest
     /// <summary><c>--no-cache-filter</c>: the stages (by name or index) whose steps run regardless of the cache.</summary>
     public IReadOnlyList<string> NoCacheFilter { get; init; } = [];
 
+    /// <summary>
+    /// A key file shared by the runners of a fleet (at least 32 bytes, e.g. <c>openssl rand -hex 32</c>): steps that
+    /// use secrets are keyed by an HMAC of the secret with it, so runners holding the same file hit each other's
+    /// results. Null: <c>$ASHLAR_CACHE_SECRET_KEY_FILE</c>, else the store's own random key (no sharing). The key is
+    /// never written into a store, an index or an exported cache.
+    /// </summary>
+    public string? CacheSecretKeyFile { get; init; }
+
     /// <summary>The layer cache's index; null means the store's embedded one (<c>&lt;store root&gt;/cache/index</c>).</summary>
     public IDistributedCache? CacheIndex { get; init; }
 

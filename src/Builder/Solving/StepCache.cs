@@ -29,12 +29,30 @@ internal sealed class StepCache
     {
         _session = session;
         _cache = new LayerCache(session.Request.CacheIndex ?? FileDistributedCache.ForStore(session.Store.Root));
-        _secretKey = new Lazy<CacheSecretKey>(() => CacheSecretKey.LoadOrCreate(session.Store.Root));
+        _secretKey = new Lazy<CacheSecretKey>(() => LoadSecretKey(session));
         _noCacheStages = session.Request.NoCacheFilter.Select(s => s.Trim()).Where(s => s.Length > 0).ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
 
-    /// <summary>The store's key that secrets are HMAC'd with before they reach a cache key.</summary>
+    /// <summary>The key that secrets are HMAC'd with before they reach a cache key: a fleet's shared key file, else the store's own.</summary>
     public CacheSecretKey SecretKey => _secretKey.Value;
+
+    /// <summary>The environment variable naming a shared secret key file when the request names none.</summary>
+    public const string SecretKeyFileVariable = "ASHLAR_CACHE_SECRET_KEY_FILE";
+
+    private static CacheSecretKey LoadSecretKey(BuildSession session)
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(SecretKeyFileVariable);
+        var shared = session.Request.CacheSecretKeyFile ?? (string.IsNullOrEmpty(fromEnvironment) ? null : fromEnvironment);
+        if (shared is null) return CacheSecretKey.LoadOrCreate(session.Store.Root);
+        try
+        {
+            return CacheSecretKey.LoadShared(shared);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            throw new BuildException(e.Message, inner: e) { IsInputError = true };
+        }
+    }
 
     /// <summary>The layer cache itself (for per-file explanations).</summary>
     public LayerCache Layers => _cache;
