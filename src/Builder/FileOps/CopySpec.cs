@@ -45,6 +45,12 @@ public sealed record CopySpec
     public bool KeepGitDir { get; init; }
 
     /// <summary>
+    /// The commit each git source (by its text in <see cref="Sources"/>) was keyed by (<see cref="RemoteSourceKeys"/>):
+    /// the clone checks that commit out rather than resolving the ref again.
+    /// </summary>
+    internal IReadOnlyDictionary<string, string> PinnedCommits { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
     /// Modification time for what the copy creates itself (missing destination directories, heredoc files):
     /// SOURCE_DATE_EPOCH when set; null means now.
     /// </summary>

@@ -24,17 +24,19 @@ internal static class UrlSource
         return name.Length == 0 || name is "." or ".." ? "__unnamed__" : name;
     }
 
+    /// <summary>An <c>ADD --checksum</c> for a URL: <c>sha256:</c> and 64 hex digits, else a <see cref="FormatException"/>.</summary>
+    public static Digest ParseChecksum(string checksum)
+    {
+        if (!Digest.TryParse(checksum, out var parsed))
+            throw new FormatException($"ADD --checksum={checksum}: expected sha256:<64 hex digits>");
+        if (parsed.Algorithm != "sha256") throw new FormatException($"ADD --checksum={checksum}: only sha256 is supported");
+        return parsed;
+    }
+
     /// <summary>Downloads <paramref name="url"/> to <paramref name="directory"/>; returns the file and its mtime.</summary>
     public static async Task<(string Path, DateTimeOffset? LastModified)> DownloadAsync(string url, string? checksum, string directory, HttpClient? client, CancellationToken cancellationToken)
     {
-        Digest? expected = null;
-        if (checksum is not null)
-        {
-            if (!Digest.TryParse(checksum, out var parsed))
-                throw new FormatException($"ADD --checksum={checksum}: expected sha256:<64 hex digits>");
-            if (parsed.Algorithm != "sha256") throw new FormatException($"ADD --checksum={checksum}: only sha256 is supported");
-            expected = parsed;
-        }
+        Digest? expected = checksum is null ? null : ParseChecksum(checksum);
 
         using var response = await (client ?? SharedClient.Value).GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)

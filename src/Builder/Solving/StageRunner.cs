@@ -415,10 +415,14 @@ internal sealed partial class StageRunner
             // after .dockerignore and --exclude, digests from the stat cache); another stage or image by its key.
             var keyBuilder = KeyFor(op, CopyKeys.SpecExtras(spec));
             IReadOnlyList<Cache.Records.SourceFile>? fingerprints = null;
+            FileOps.RemoteSourceKeys? remote = null;
             if (expandedFrom is null)
             {
-                contextPlan = await FileOps.CopyOperation.PrepareAsync(spec, await _session.ContextTreeAsync(cancellationToken), null, cancellationToken);
+                // ADD's git sources (by commit) and checksummed URLs are keyed before anything is fetched: a hit fetches nothing.
+                remote = await FileOps.RemoteSourceKeys.ResolveAsync(spec, cancellationToken);
+                contextPlan = await FileOps.CopyOperation.PrepareAsync(remote.KeyedSpec, await _session.ContextTreeAsync(cancellationToken), null, cancellationToken);
                 fingerprints = await CopyKeys.AddSourcesAsync(keyBuilder, contextPlan, cancellationToken);
+                foreach (var (remoteSource, remoteKey) in remote.Inputs) keyBuilder.AddFile(remoteSource, remoteKey);
             }
             else
             {
@@ -446,7 +450,9 @@ internal sealed partial class StageRunner
             {
                 // --link: a layer of its own, written straight into the new snapshot's still-empty upper directory (never
                 // mounted, so nothing below shows through). BuildKit makes --link with --chmod an ordinary copy.
-                var plan = contextPlan ?? await FileOps.CopyOperation.PrepareAsync(spec, tree!, null, cancellationToken);
+                var plan = remote is { Any: true }
+                    ? await FileOps.CopyOperation.PrepareAsync(remote.FetchSpec, await _session.ContextTreeAsync(cancellationToken), null, cancellationToken)
+                    : contextPlan ?? await FileOps.CopyOperation.PrepareAsync(spec, tree!, null, cancellationToken);
                 try
                 {
                     if (link && expandedChmod is null)
