@@ -22,7 +22,7 @@ internal sealed class GitDaemon : IDisposable
         var served = Path.Combine(directory, "served");
         Directory.CreateDirectory(served);
         _bare = Path.Combine(served, "repo.git");
-        Git(directory, "init", "-q", "--bare", _bare);
+        Git(directory, "init", "-q", "--bare", "-b", "main", _bare);
 
         int port;
         using (var probe = new TcpListener(IPAddress.Loopback, 0))

@@ -61,6 +61,10 @@ public sealed class GitSourceTests(BuildFixture fixture) : IClassFixture<BuildFi
         Assert.Equal("R", (await fixture.BuildAsync(kept)).Pattern());
         Assert.Equal("C", (await fixture.BuildAsync(kept)).Pattern());
         Assert.True(Directory.Exists(Path.Combine(await fixture.FilesAsync(fixture.Request(kept)), "app/.git")));
+        // No ref: the remote's HEAD, resolved the same way.
+        var head = $"FROM scratch\nADD {Git.Url} /head/\n";
+        Assert.Equal("R", (await fixture.BuildAsync(head)).Pattern());
+        Assert.Equal("C", (await fixture.BuildAsync(head)).Pattern());
     }
 
     [Fact]
