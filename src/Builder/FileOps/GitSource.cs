@@ -151,9 +151,14 @@ internal sealed record GitSource(string Remote, string? Ref, string? Subdirector
         if (Submodules) await RunAsync(["submodule", "update", "--init", "--recursive", "--quiet"], directory, cancellationToken);
         if (!keepGitDirectory && !KeepGitDirectory) Directory.Delete(Path.Combine(directory, ".git"), recursive: true);
         if (Subdirectory is null) return directory;
-        var sub = Path.GetFullPath(Path.Combine(directory, Subdirectory.TrimStart('/')));
-        if (!sub.StartsWith(directory, StringComparison.Ordinal) || !Directory.Exists(sub))
+        var root = Path.GetFullPath(directory);
+        var sub = Path.GetFullPath(Path.Combine(root, Subdirectory.TrimStart('/')));
+        if (!(sub == root || sub.StartsWith(root + "/", StringComparison.Ordinal)) || !Directory.Exists(sub))
             throw new DirectoryNotFoundException($"ADD {this}: subdirectory \"{Subdirectory}\" is not in the repository");
+        // A symlink on the way could lead out of the clone (to the host's files): the repository's own directories only.
+        for (var path = sub; path != root; path = Path.GetDirectoryName(path)!)
+            if (new DirectoryInfo(path).LinkTarget is not null)
+                throw new DirectoryNotFoundException($"ADD {this}: subdirectory \"{Subdirectory}\" goes through a symlink in the repository");
         return sub;
     }
 

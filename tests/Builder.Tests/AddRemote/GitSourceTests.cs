@@ -89,6 +89,20 @@ public sealed class GitSourceTests(BuildFixture fixture) : IClassFixture<BuildFi
         Assert.Contains("no ref \"refs/heads/nope\"", missing.Message);
     }
 
+    [Fact]
+    public async Task A_subdirectory_never_leads_out_of_the_clone()
+    {
+        var marker = CacheOutcome.Unique();
+        File.CreateSymbolicLink(Path.Combine(Git.Work, "host"), "/etc");
+        Git.Commit("links", ("README", marker));
+        Git.Publish();
+
+        var throughLink = await Assert.ThrowsAnyAsync<Exception>(() => fixture.BuildAsync($"FROM scratch\nADD {Git.Url}#main:host /d/\n"));
+        Assert.Contains("goes through a symlink", throughLink.Message);
+        var upwards = await Assert.ThrowsAnyAsync<Exception>(() => fixture.BuildAsync($"FROM scratch\nADD {Git.Url}#main:../git0x /d/\n"));
+        Assert.Contains("is not in the repository", upwards.Message);
+    }
+
     [Theory]
     [InlineData("https://example.com/org/repo.git?ref=v1.2&subdir=docs", "https://example.com/org/repo.git", "v1.2", "docs", null, false, true)]
     [InlineData("https://example.com/org/repo.git?tag=v1&checksum=abc123", "https://example.com/org/repo.git", "refs/tags/v1", null, "abc123", false, true)]
