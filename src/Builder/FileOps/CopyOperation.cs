@@ -56,7 +56,7 @@ public static class CopyOperation
                     scratch ??= CreateScratch();
                     var directory = Path.Combine(scratch, $"url{items.Count}");
                     Directory.CreateDirectory(directory);
-                    var (path, _) = await UrlSource.DownloadAsync(raw, spec.Checksum, directory, httpClient, cancellationToken);
+                    var path = await DownloadAsync(spec, raw, directory, httpClient, cancellationToken);
                     var tree = new SourceTree(directory, $"download {raw}", keepsOwnership: false);
                     var item = new SourceSelector(tree, IgnoreRules.None).Select(Path.GetFileName(path), parents: false).Single() with { Source = raw };
                     // Remote files are not extracted unless --unpack says so.
@@ -86,6 +86,29 @@ public static class CopyOperation
             await plan.DisposeAsync();
             throw;
         }
+    }
+
+    // A URL the key already fetched is moved into place; one keyed by a "not modified" answer must still be that content.
+    private static async Task<string> DownloadAsync(CopySpec spec, string url, string directory, HttpClient? httpClient, CancellationToken cancellationToken)
+    {
+        if (spec.PrefetchedUrls.TryGetValue(url, out var prefetched) && File.Exists(prefetched.Path))
+        {
+            var moved = Path.Combine(directory, Path.GetFileName(prefetched.Path));
+            File.Move(prefetched.Path, moved);
+            return moved;
+        }
+        if (spec.ExpectedUrlContent.TryGetValue(url, out var expected))
+        {
+            try
+            {
+                return (await UrlSource.DownloadAsync(url, expected.ToString(), directory, httpClient, cancellationToken)).Path;
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"ADD {url}: the server said it was not modified, then sent other content; build again", e);
+            }
+        }
+        return (await UrlSource.DownloadAsync(url, spec.Checksum, directory, httpClient, cancellationToken)).Path;
     }
 
     /// <summary>BuildKit's checks and words for <c>--checksum</c>: an http(s) download's sha256, or a git source's commit.</summary>

@@ -33,8 +33,11 @@ internal static class UrlSource
         return parsed;
     }
 
-    /// <summary>Downloads <paramref name="url"/> to <paramref name="directory"/>; returns the file and its mtime.</summary>
-    public static async Task<(string Path, DateTimeOffset? LastModified)> DownloadAsync(string url, string? checksum, string directory, HttpClient? client, CancellationToken cancellationToken)
+    /// <summary>The client ADD's requests go through when the caller gives none.</summary>
+    public static HttpClient DefaultClient => SharedClient.Value;
+
+    /// <summary>Downloads <paramref name="url"/> to <paramref name="directory"/>; returns the file, its mtime, ETag and content digest.</summary>
+    public static async Task<UrlDownload> DownloadAsync(string url, string? checksum, string directory, HttpClient? client, CancellationToken cancellationToken)
     {
         Digest? expected = checksum is null ? null : ParseChecksum(checksum);
 
@@ -62,6 +65,6 @@ internal static class UrlSource
         if (LibC.FchmodAt(LibC.AT_FDCWD, path, 0x180 /* 0600 */, 0) != 0) throw LibC.Failure($"chmod {path}");
         var lastModified = response.Content.Headers.LastModified;
         if (lastModified is { } mtime) File.SetLastWriteTimeUtc(path, mtime.UtcDateTime);
-        return (path, lastModified);
+        return new UrlDownload(path, lastModified, response.Headers.ETag?.ToString(), actual);
     }
 }

@@ -388,6 +388,7 @@ internal sealed partial class StageRunner
         var key = _session.NewKey("active");
         string? viewKey = null;
         FileOps.CopyPlan? contextPlan = null;
+        FileOps.RemoteSourceKeys? remote = null;
         try
         {
             Op source = _session.Context;
@@ -415,11 +416,11 @@ internal sealed partial class StageRunner
             // after .dockerignore and --exclude, digests from the stat cache); another stage or image by its key.
             var keyBuilder = KeyFor(op, CopyKeys.SpecExtras(spec));
             IReadOnlyList<Cache.Records.SourceFile>? fingerprints = null;
-            FileOps.RemoteSourceKeys? remote = null;
             if (expandedFrom is null)
             {
-                // ADD's git sources (by commit) and checksummed URLs are keyed before anything is fetched: a hit fetches nothing.
-                remote = await FileOps.RemoteSourceKeys.ResolveAsync(spec, cancellationToken);
+                // ADD's git sources (by commit) and checksummed URLs are keyed before anything is fetched, other URLs by a
+                // content a "not modified" answer vouches for or by their download: a hit clones and downloads nothing it need not.
+                remote = await FileOps.RemoteSourceKeys.ResolveAsync(spec, new FileOps.UrlValidators(Path.Combine(_session.Store.Root, "cache", "http")), cancellationToken);
                 contextPlan = await FileOps.CopyOperation.PrepareAsync(remote.KeyedSpec, await _session.ContextTreeAsync(cancellationToken), null, cancellationToken);
                 fingerprints = await CopyKeys.AddSourcesAsync(keyBuilder, contextPlan, cancellationToken);
                 foreach (var (remoteSource, remoteKey) in remote.Inputs) keyBuilder.AddFile(remoteSource, remoteKey);
@@ -496,6 +497,7 @@ internal sealed partial class StageRunner
         {
             if (viewKey is not null) _session.Snapshots.Remove(viewKey);
             if (contextPlan is not null) await contextPlan.DisposeAsync();
+            if (remote is not null) await remote.DisposeAsync();
         }
     }
 

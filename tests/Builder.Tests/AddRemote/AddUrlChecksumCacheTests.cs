@@ -7,7 +7,8 @@ namespace Ashlar.Builder.Tests.AddRemote;
 
 /// <summary>
 /// <c>ADD --checksum</c> of a URL is keyed by the checksum, so the lookup comes before any download and a hit
-/// downloads nothing; without a checksum the content is the key, so each build downloads it (as BuildKit does).
+/// downloads nothing. Without a checksum the content is the key: a server that sends an ETag is asked with a
+/// conditional HEAD (as BuildKit does) and a "not modified" hits without a download; else each build downloads.
 /// </summary>
 public sealed class AddUrlChecksumCacheTests(BuildFixture fixture) : IClassFixture<BuildFixture>, IDisposable
 {
@@ -70,6 +71,32 @@ public sealed class AddUrlChecksumCacheTests(BuildFixture fixture) : IClassFixtu
         Assert.Contains("--checksum=md5:abc", error.Message);
         Assert.True(error.IsInputError);
         Assert.Equal(0, _server.Requests($"{marker}/f"));
+    }
+
+    [Fact]
+    public async Task Without_a_checksum_an_etag_the_server_says_is_unchanged_hits_without_a_download()
+    {
+        var marker = CacheOutcome.Unique();
+        _server.Serve($"{marker}/f", Encoding.UTF8.GetBytes("v1 " + marker), etag: "\"v1\"");
+        var dockerfile = $"FROM scratch\nADD {_server.BaseUrl}{marker}/f /f\n";
+
+        Assert.Equal("R", (await fixture.BuildAsync(dockerfile)).Pattern());
+        Assert.Equal((1, 1), (_server.Requests($"{marker}/f"), _server.Gets($"{marker}/f"))); // downloaded once, for the key and the copy
+        Assert.Equal("C", (await fixture.BuildAsync(dockerfile)).Pattern());
+        Assert.Equal((2, 1), (_server.Requests($"{marker}/f"), _server.Gets($"{marker}/f"))); // a HEAD answered 304
+
+        // Unchanged content for a step that misses (another destination) is downloaded and checked against the key.
+        var elsewhere = await fixture.FilesAsync(fixture.Request($"FROM scratch\nADD {_server.BaseUrl}{marker}/f /g\n"));
+        Assert.Equal("v1 " + marker, File.ReadAllText(Path.Combine(elsewhere, "g")));
+        Assert.Equal((4, 2), (_server.Requests($"{marker}/f"), _server.Gets($"{marker}/f")));
+
+        // New content with a new ETag: the HEAD says so, the download keys it, and the copy uses that download.
+        _server.Serve($"{marker}/f", Encoding.UTF8.GetBytes("v2 " + marker), etag: "\"v2\"");
+        var changed = await fixture.BuildAsync(dockerfile);
+        Assert.Equal("R", changed.Pattern());
+        Assert.Equal((6, 3), (_server.Requests($"{marker}/f"), _server.Gets($"{marker}/f")));
+        var files = await fixture.FilesAsync(fixture.Request(dockerfile));
+        Assert.Equal("v2 " + marker, File.ReadAllText(Path.Combine(files, "f")));
     }
 
     [Fact]
