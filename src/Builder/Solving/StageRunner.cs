@@ -435,18 +435,25 @@ internal sealed partial class StageRunner
                 var empty = Directory.CreateDirectory(Path.Combine(_session.ScratchDirectory, "empty-" + Guid.NewGuid().ToString("N"))).FullName;
                 tree = Ashlar.Builder.Context.SourceTree.FromDirectory(empty, expandedFrom);
             }
-            else if (expandedFrom is not null)
+            FileOps.LinkOrigin? origin = null;
+            if (expandedFrom is not null && sourceSnapshot is not null)
             {
                 viewKey = _session.NewKey("view");
-                view = HostMount.Open(_session.Snapshots.View(viewKey, sourceSnapshot!), _session.ScratchDirectory);
+                var viewMounts = _session.Snapshots.View(viewKey, sourceSnapshot);
+                view = HostMount.Open(viewMounts, _session.ScratchDirectory);
                 tree = Ashlar.Builder.Context.SourceTree.FromDirectory(view.Path, $"stage {expandedFrom}");
+                // A committed snapshot never changes: its files can be shared with this copy by hard link.
+                origin = new FileOps.SnapshotLinkOrigin(viewMounts[0].LowerDirectories);
             }
+            else if (contextPlan is not null && _missedNear is { } near && contextPlan.TargetsAreDistinct())
+                origin = await CopyKeys.PreviousResultAsync(_session, near, cancellationToken);
             var mounts = _session.Snapshots.Prepare(key, await CurrentSnapshotAsync(cancellationToken));
             using (view)
             {
                 // --link: a layer of its own, written straight into the new snapshot's still-empty upper directory (never
                 // mounted, so nothing below shows through). BuildKit makes --link with --chmod an ordinary copy.
                 var plan = contextPlan ?? await FileOps.CopyOperation.PrepareAsync(spec, tree!, null, cancellationToken);
+                plan.LinkOrigin = origin;
                 try
                 {
                     if (link && expandedChmod is null)
