@@ -23,6 +23,10 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
     private long _written;
     private long _shared;
 
+    // Set once a link says EXDEV (the destination is an overlay mount, not the snapshot's own directory): every other
+    // file would get the same answer, so none is tried again.
+    private volatile bool _crossDevice;
+
     public long Written => Interlocked.Read(ref _written);
 
     /// <summary>How many files were hard-linked to their origin rather than copied.</summary>
@@ -49,7 +53,7 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
         }
 
         LinkCandidate? candidate = null;
-        if (origin is not null && entry is { Type: SourceEntryType.File, SourcePath: not null, InlineContent: null })
+        if (origin is not null && !_crossDevice && entry is { Type: SourceEntryType.File, SourcePath: not null, InlineContent: null })
             candidate = await origin.LocateAsync(entry, ContextPath.Join(dirPath, name), cancellationToken);
 
         if (entry is { Type: SourceEntryType.File, LinkCount: > 1, SourcePath: not null })
@@ -112,6 +116,7 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
         if (!_borrowed.TryAdd(st.Inode, 0)) return false;
         if (LibC.LinkAt(LibC.AT_FDCWD, candidate.Path, dirFd, name, 0) == 0) return true;
         // Whatever the reason (EXDEV, EMLINK, EPERM, ENOENT when pruned meanwhile), the file is copied instead.
+        if (LibC.LastError == LibC.EXDEV) _crossDevice = true;
         _borrowed.TryRemove(st.Inode, out _);
         return false;
     }
