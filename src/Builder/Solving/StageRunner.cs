@@ -440,12 +440,18 @@ internal sealed partial class StageRunner
                 var empty = Directory.CreateDirectory(Path.Combine(_session.ScratchDirectory, "empty-" + Guid.NewGuid().ToString("N"))).FullName;
                 tree = Ashlar.Builder.Context.SourceTree.FromDirectory(empty, expandedFrom);
             }
-            else if (expandedFrom is not null)
+            FileOps.LinkOrigin? origin = null;
+            if (expandedFrom is not null && sourceSnapshot is not null)
             {
                 viewKey = _session.NewKey("view");
-                view = HostMount.Open(_session.Snapshots.View(viewKey, sourceSnapshot!), _session.ScratchDirectory);
+                var viewMounts = _session.Snapshots.View(viewKey, sourceSnapshot);
+                view = HostMount.Open(viewMounts, _session.ScratchDirectory);
                 tree = Ashlar.Builder.Context.SourceTree.FromDirectory(view.Path, $"stage {expandedFrom}");
+                // A committed snapshot never changes: its files can be shared with this copy by hard link.
+                origin = new FileOps.SnapshotLinkOrigin(viewMounts[0].LowerDirectories);
             }
+            else if (contextPlan is not null && _missedNear is { } near && contextPlan.TargetsAreDistinct())
+                origin = await CopyKeys.PreviousResultAsync(_session, near, cancellationToken);
             var mounts = _session.Snapshots.Prepare(key, await CurrentSnapshotAsync(cancellationToken));
             using (view)
             {
@@ -454,6 +460,8 @@ internal sealed partial class StageRunner
                 var plan = remote is { Any: true }
                     ? await FileOps.CopyOperation.PrepareAsync(remote.FetchSpec, await _session.ContextTreeAsync(cancellationToken), null, cancellationToken)
                     : contextPlan ?? await FileOps.CopyOperation.PrepareAsync(spec, tree!, null, cancellationToken);
+                // Downloads and clones are fresh files: only a context copy or a snapshot's files are shared.
+                plan.LinkOrigin = remote is { Any: true } ? null : origin;
                 try
                 {
                     if (link && expandedChmod is null)
