@@ -1,5 +1,6 @@
 using Ashlar.Images.Content;
 using Ashlar.Images.Formats;
+using Ashlar.Images.Store.Lazy;
 
 namespace Ashlar.Cache.Remote;
 
@@ -8,7 +9,7 @@ namespace Ashlar.Cache.Remote;
 /// when a cache hit needs one. The store verifies the digest, so a damaged file is refused (with a warning) and
 /// the step runs instead.
 /// </summary>
-public sealed class LayoutLayerSource : ILayerSource, ILayerProbe
+public sealed class LayoutLayerSource : IRemoteLayerSource
 {
     private readonly string _directory;
     private readonly Action<string> _warn;
@@ -21,6 +22,9 @@ public sealed class LayoutLayerSource : ILayerSource, ILayerProbe
         _warn = warn;
         _counter = counter;
     }
+
+    /// <inheritdoc />
+    public LazyBlobSource Location => LazyBlobSource.InLayout(_directory);
 
     /// <inheritdoc />
     public async Task<bool> TryFetchAsync(Descriptor layer, IContentStore store, CancellationToken cancellationToken)
@@ -49,7 +53,7 @@ public sealed class LayoutLayerSource : ILayerSource, ILayerProbe
     }
 
     /// <summary>Whether the layout has a file of the blob's size (its digest is checked when it is copied).</summary>
-    Task<bool> ILayerProbe.ContainsAsync(Descriptor layer, CancellationToken cancellationToken)
+    public Task<bool> ContainsAsync(Descriptor layer, CancellationToken cancellationToken)
     {
         var file = new FileInfo(Path.Combine(_directory, "blobs", layer.Digest.Algorithm, layer.Digest.Hex));
         return Task.FromResult(file.Exists && file.Length == layer.Size);

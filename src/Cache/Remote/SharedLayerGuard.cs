@@ -20,6 +20,7 @@ public sealed class SharedLayerGuard
     private readonly Action<string> _warn;
     private readonly TransferCounter? _counter;
     private int _warned;
+    private int _warnedUnreachable;
 
     /// <summary>A guard over <paramref name="store"/> and <paramref name="sources"/>, publishing to <paramref name="publishTo"/>'s repository.</summary>
     /// <param name="store">The local store (where a layer just made is, and a hit's layer may already be).</param>
@@ -44,8 +45,15 @@ public sealed class SharedLayerGuard
     {
         if (_store.Exists(layer.Digest)) return true;
         foreach (var source in _sources)
-            if (source is ILayerProbe probe && await probe.ContainsAsync(layer, cancellationToken).ConfigureAwait(false))
+            if (source is IRemoteLayerSource remote && await remote.ContainsAsync(layer, cancellationToken).ConfigureAwait(false))
                 return true;
+        // Not "pruned": the record is fine, but this build was given nowhere to fetch its layer from.
+        if (Interlocked.Exchange(ref _warnedUnreachable, 1) == 0)
+            _warn(_sources.OfType<IRemoteLayerSource>().Any()
+                ? $"the shared cache index has a result whose layer {layer.Digest} is in none of {string.Join(", ", _sources.OfType<IRemoteLayerSource>().Select(s => s.Location))} "
+                    + "(not pushed there yet, or removed); such steps run"
+                : "the shared cache index has results, but their layers are in registries this build was not given: add --cache-from type=registry,ref=... "
+                    + "(or --cache-to) naming the registry cache the runners export to; until then such steps run");
         return false;
     }
 
