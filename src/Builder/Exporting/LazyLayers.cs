@@ -23,9 +23,9 @@ internal static class LazyLayers
         {
             // Probed (a HEAD), not trusted from the cache record: a lazy layer's source must really have it.
             foreach (var remote in remotes)
-                if (await remote.ContainsAsync(layer, token))
+                if (await remote.LocateAsync(layer, token) is { } location)
                 {
-                    await store.Lazy.RecordAsync(layer, [remote.Location], image, token);
+                    await store.Lazy.RecordAsync(layer, [location], image, token);
                     return;
                 }
             await session.EnsureBlobAsync(layer, token);

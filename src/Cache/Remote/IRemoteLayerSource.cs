@@ -10,9 +10,6 @@ namespace Ashlar.Cache.Remote;
 /// </summary>
 public interface IRemoteLayerSource : ILayerSource
 {
-    /// <summary>Where this source is, as the store records it for a lazy layer.</summary>
-    LazyBlobSource Location { get; }
-
-    /// <summary>Whether the source has the blob; a source that fails counts as not having it.</summary>
-    Task<bool> ContainsAsync(Descriptor layer, CancellationToken cancellationToken);
+    /// <summary>Where this source has the blob, as the store records it for a lazy layer; null when it does not (or fails to answer).</summary>
+    Task<LazyBlobSource?> LocateAsync(Descriptor layer, CancellationToken cancellationToken);
 }

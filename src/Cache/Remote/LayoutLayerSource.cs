@@ -24,9 +24,6 @@ public sealed class LayoutLayerSource : IRemoteLayerSource
     }
 
     /// <inheritdoc />
-    public LazyBlobSource Location => LazyBlobSource.InLayout(_directory);
-
-    /// <inheritdoc />
     public async Task<bool> TryFetchAsync(Descriptor layer, IContentStore store, CancellationToken cancellationToken)
     {
         if (store.Exists(layer.Digest)) return true;
@@ -51,6 +48,10 @@ public sealed class LayoutLayerSource : IRemoteLayerSource
             return false;
         }
     }
+
+    /// <inheritdoc />
+    public async Task<LazyBlobSource?> LocateAsync(Descriptor layer, CancellationToken cancellationToken) =>
+        await ContainsAsync(layer, cancellationToken).ConfigureAwait(false) ? LazyBlobSource.InLayout(_directory) : null;
 
     /// <summary>Whether the layout has a file of the blob's size (its digest is checked when it is copied).</summary>
     public Task<bool> ContainsAsync(Descriptor layer, CancellationToken cancellationToken)

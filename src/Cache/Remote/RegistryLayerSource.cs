@@ -34,9 +34,6 @@ public sealed class RegistryLayerSource : IRemoteLayerSource
     public TimeSpan FetchTimeout { get; init; } = LazyBlobs.ConfiguredTimeout();
 
     /// <inheritdoc />
-    public LazyBlobSource Location => LazyBlobSource.InRegistry(_registry, _repository);
-
-    /// <inheritdoc />
     public async Task<bool> TryFetchAsync(Descriptor layer, IContentStore store, CancellationToken cancellationToken)
     {
         if (store.Exists(layer.Digest)) return true;
@@ -66,6 +63,10 @@ public sealed class RegistryLayerSource : IRemoteLayerSource
             return false;
         }
     }
+
+    /// <inheritdoc />
+    public async Task<LazyBlobSource?> LocateAsync(Descriptor layer, CancellationToken cancellationToken) =>
+        await ContainsAsync(layer, cancellationToken).ConfigureAwait(false) ? LazyBlobSource.InRegistry(_registry, _repository) : null;
 
     /// <summary>Whether the repository has the blob (a HEAD); a registry that fails counts as not having it.</summary>
     public async Task<bool> ContainsAsync(Descriptor layer, CancellationToken cancellationToken)

@@ -142,4 +142,26 @@ public sealed class LazyImageTests(SharedCacheFixture fixture)
         Assert.All(await BuiltLayersAsync(runner, imageDigest), d => Assert.True(store.Lazy.IsLazy(d)));
         Assert.NotNull(await store.ResolveAsync(Images.References.ImageReference.Parse("app:1")));
     }
+
+    [RedisFact]
+    public async Task A_runner_given_only_the_redis_index_finds_the_layers_where_the_records_say_and_leaves_them_there()
+    {
+        var (context, id) = Context();
+        var cache = $"{fixture.Registry}/{SharedCacheFixture.UniqueRepository("fleet")}:main";
+        var index = $"redis://{Environment.GetEnvironmentVariable("ASHLAR_TEST_REDIS")!.Trim()}/1";
+        var a = (await fixture.BuildAsync(fixture.Runner("a"), context, "-t", "app:1", "--cache-index", index, "--cache-to", $"type=registry,ref={cache},mode=max")).Succeeded();
+
+        // No --cache-from or --cache-to: each shared record names the repository its layer was published to.
+        var runner = fixture.Runner("b");
+        var b = (await fixture.BuildAsync(runner, context, "-t", "app:1", "--cache-index", index)).Succeeded();
+
+        Assert.All(b.Steps, s => Assert.True(s.Cached, $"{s.Step} ran on runner B:
+{b.Outcome.Stderr}"));
+        Assert.Equal(a.ImageDigest, b.ImageDigest);
+        var store = ImageStore.Open(runner);
+        Assert.All(await BuiltLayersAsync(runner, b.ImageDigest!), d => Assert.True(store.Lazy.IsLazy(d)));
+        var run = await AshlarProcess.RunAsync("--root", runner, "run", "app:1");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal($"built {id}\nb\n", run.Stdout);
+    }
 }
