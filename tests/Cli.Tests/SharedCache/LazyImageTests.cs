@@ -155,8 +155,7 @@ public sealed class LazyImageTests(SharedCacheFixture fixture)
         var runner = fixture.Runner("b");
         var b = (await fixture.BuildAsync(runner, context, "-t", "app:1", "--cache-index", index)).Succeeded();
 
-        Assert.All(b.Steps, s => Assert.True(s.Cached, $"{s.Step} ran on runner B:
-{b.Outcome.Stderr}"));
+        Assert.All(b.Steps, s => Assert.True(s.Cached, $"{s.Step} ran on runner B:\n{b.Outcome.Stderr}"));
         Assert.Equal(a.ImageDigest, b.ImageDigest);
         var store = ImageStore.Open(runner);
         Assert.All(await BuiltLayersAsync(runner, b.ImageDigest!), d => Assert.True(store.Lazy.IsLazy(d)));
