@@ -92,8 +92,12 @@ public sealed class LazyImageTests(SharedCacheFixture fixture)
         Assert.All(built, d => Assert.Contains($"blobs/sha256/{d.Hex}", entries));
         Assert.Contains("manifest.json", entries);
 
-        // A second runner pushes its lazy image elsewhere in the same registry: the layers are mounted, not moved.
-        var (pusher, pushed, _) = await ImportedAsync(context, cache);
+        // A second runner exports the cache and pushes its lazy image elsewhere in the same registry: the layers are
+        // mounted, never downloaded.
+        var reexport = $"{fixture.Registry}/{SharedCacheFixture.UniqueRepository("lazy-again")}:main";
+        var (pusher, pushed, _) = await ImportedAsync(context, cache, "--cache-to", $"type=registry,ref={reexport},mode=max");
+        var transfer = pushed.Outcome.Stderr.Split('\n').Single(l => l.StartsWith("cache transfer:", StringComparison.Ordinal));
+        Assert.Matches(@"^cache transfer: received \S+ \(0 layers\), sent \S+ \(0 layers\)$", transfer);
         var destination = $"{fixture.Registry}/{SharedCacheFixture.UniqueRepository("pushed")}:1";
         var push = await AshlarProcess.RunAsync("--root", pusher, "push", "app:1", destination);
         Assert.True(push.ExitCode == 0, push.Stdout + push.Stderr);
