@@ -109,7 +109,7 @@ internal sealed class StepCache
             if (record.Layer is null || record.DiffId is null || record.Layer.Digest != record.LayerDigest)
                 return new CacheLookup(null, $"{step} missed: the cached result was recorded without its layer descriptor");
             // A pruned blob is a miss, unless a cache source may still supply it (fetched only when needed).
-            if (!_session.Store.Content.Exists(record.LayerDigest.Value) && _session.Request.LayerSources.Count == 0)
+            if (!_session.Store.Content.Exists(record.LayerDigest.Value) && _session.Request.LayerSources.Count == 0 && !_session.Store.Lazy.IsLazy(record.LayerDigest.Value))
                 return new CacheLookup(null, $"{step} missed: its cached layer {record.LayerDigest.Value.ToString()[..19]} is no longer in the store (pruned)");
             return new CacheLookup(record, null);
         }
