@@ -58,6 +58,7 @@ public sealed class RegistryCache
             var manifest = await repository.GetManifestAsync(reference.Digest?.ToString() ?? reference.Tag ?? ImageReference.DefaultTag, bounded.Token)
                 .ConfigureAwait(false);
             _counter.Downloaded(manifest.Bytes.Length);
+            layers.Listed(manifest.Layers.Select(l => l.Digest));
             if (manifest.IsIndex || manifest.Config is null)
             {
                 _warn($"cache {display} is an image index, not an Ashlar cache or a single image; building without it");

@@ -64,13 +64,26 @@ public sealed class RegistryLayerSource : IRemoteLayerSource
         }
     }
 
+    /// <summary>
+    /// Notes blobs a manifest of this repository references (the imported cache's): the registry keeps what a manifest
+    /// it accepted references, so they need no HEAD to be located.
+    /// </summary>
+    internal void Listed(IEnumerable<Digest> blobs)
+    {
+        lock (_listed) _listed.UnionWith(blobs);
+    }
+
+    private readonly HashSet<Digest> _listed = [];
+
     /// <inheritdoc />
     public async Task<LazyBlobSource?> LocateAsync(Descriptor layer, CancellationToken cancellationToken) =>
         await ContainsAsync(layer, cancellationToken).ConfigureAwait(false) ? LazyBlobSource.InRegistry(_registry, _repository) : null;
 
-    /// <summary>Whether the repository has the blob (a HEAD); a registry that fails counts as not having it.</summary>
+    /// <summary>Whether the repository has the blob (listed by its imported manifest, else a HEAD); a registry that fails counts as not having it.</summary>
     public async Task<bool> ContainsAsync(Descriptor layer, CancellationToken cancellationToken)
     {
+        lock (_listed)
+            if (_listed.Contains(layer.Digest)) return true;
         try
         {
             return await _client.Repository(_registry, _repository, forPush: false).BlobExistsAsync(layer.Digest, cancellationToken).ConfigureAwait(false);
