@@ -63,6 +63,7 @@ public sealed class CopyPlan : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<SourceFingerprint>> DescribeSourcesAsync(CancellationToken cancellationToken = default)
     {
+        await HashInParallelAsync(cancellationToken);
         var result = new List<SourceFingerprint>();
         foreach (var item in _items)
             foreach (var entry in item.Entries)
@@ -71,6 +72,20 @@ public sealed class CopyPlan : IAsyncDisposable
                     await entry.GetContentDigestAsync(cancellationToken)));
         return result;
     }
+
+    /// <summary>
+    /// Reads the content digests the stat cache does not have on every core first: a context no stat cache has seen
+    /// (a fresh clone on a CI runner) costs an open, a read and a hash per file, and one core leaves the other idle.
+    /// </summary>
+    private async Task HashInParallelAsync(CancellationToken cancellationToken)
+    {
+        var files = _items.SelectMany(i => i.Entries).Where(e => e.Type == SourceEntryType.File).ToList();
+        if (files.Count < ParallelHashingFrom || Environment.ProcessorCount < 2) return;
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            async (entry, token) => await entry.GetContentDigestAsync(token));
+    }
+
+    private const int ParallelHashingFrom = 64;
 
     /// <summary>
     /// A digest of what the copy writes, for the cache key: the sha256 over <see cref="DescribeSourcesAsync"/>'s
