@@ -21,6 +21,7 @@ internal sealed class ParallelGzipStream : Stream
     // ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=255 (unknown): no name, no time, the same bytes on every machine.
     private static readonly byte[] Header = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
     private static readonly byte[] EmptyFinalBlock = [3, 0];
+    private const int StoredHeaderLength = 5;
 
     private readonly Stream _destination;
     private readonly bool _leaveOpen;
@@ -111,12 +112,14 @@ internal sealed class ParallelGzipStream : Stream
         try
         {
             await _destination.WriteAsync(Header);
+            var storedHeader = new byte[StoredHeaderLength];
             await foreach (var compressing in _blocks.Reader.ReadAllAsync())
             {
                 var block = await compressing;
                 try
                 {
-                    await _destination.WriteAsync(block.Bytes.AsMemory(0, block.Length));
+                    if (block.Stored) await WriteStoredAsync(block.Bytes.AsMemory(0, block.Length), block.Final, storedHeader);
+                    else await _destination.WriteAsync(block.Bytes.AsMemory(0, block.Length));
                 }
                 finally
                 {
@@ -131,21 +134,37 @@ internal sealed class ParallelGzipStream : Stream
         }
     }
 
+    /// <summary>
+    /// Writes an input block as stored (uncompressed) deflate blocks of at most 65,535 bytes, each after its 5-byte
+    /// header, straight from the input buffer: no copy into an output buffer. The stream is on a byte boundary here.
+    /// </summary>
+    private async Task WriteStoredAsync(ReadOnlyMemory<byte> data, bool final, byte[] header)
+    {
+        do
+        {
+            var n = Math.Min(data.Length, ushort.MaxValue);
+            header[0] = (byte)(final && n == data.Length ? 1 : 0); // BFINAL, BTYPE=00, then padding to the byte boundary
+            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(1), (ushort)n);
+            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(3), (ushort)~n);
+            await _destination.WriteAsync(header);
+            await _destination.WriteAsync(data[..n]);
+            data = data[n..];
+        }
+        while (!data.IsEmpty);
+    }
+
     private static CompressedBlock Compress(byte[] block, int length, CompressionLevel level, bool final)
     {
+        if (length == 0 && final)
+        {
+            ArrayPool<byte>.Shared.Return(block);
+            return new CompressedBlock(EmptyFinalBlock, EmptyFinalBlock.Length, Pooled: false);
+        }
+        // The writer task writes an incompressible block as it is, then gives the input buffer back.
+        if (LooksIncompressible(block.AsSpan(0, length))) return new CompressedBlock(block, length, Stored: true, Final: final);
         try
         {
             var output = new BlockBuffer(length / 2 + 1024);
-            if (length == 0 && final)
-            {
-                output.Write(EmptyFinalBlock);
-                return output.Result();
-            }
-            if (LooksIncompressible(block.AsSpan(0, length)))
-            {
-                WriteStored(output, block.AsSpan(0, length), final);
-                return output.Result();
-            }
             using (var deflate = new DeflateStream(output, level, leaveOpen: true))
             {
                 deflate.Write(block, 0, length);
@@ -189,23 +208,6 @@ internal sealed class ParallelGzipStream : Stream
             entropy -= p * Math.Log2(p);
         }
         return entropy > 7.95;
-    }
-
-    /// <summary>Stored (uncompressed) deflate blocks of at most 65,535 bytes; the stream is on a byte boundary here.</summary>
-    private static void WriteStored(BlockBuffer output, ReadOnlySpan<byte> data, bool final)
-    {
-        Span<byte> header = stackalloc byte[5];
-        do
-        {
-            var n = Math.Min(data.Length, ushort.MaxValue);
-            header[0] = (byte)(final && n == data.Length ? 1 : 0); // BFINAL, BTYPE=00, then padding to the byte boundary
-            BinaryPrimitives.WriteUInt16LittleEndian(header[1..], (ushort)n);
-            BinaryPrimitives.WriteUInt16LittleEndian(header[3..], (ushort)~n);
-            output.Write(header);
-            output.Write(data[..n]);
-            data = data[n..];
-        }
-        while (!data.IsEmpty);
     }
 
     private byte[] Trailer()
@@ -290,12 +292,12 @@ internal sealed class ParallelGzipStream : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    /// <summary>A deflated block in a pooled buffer.</summary>
-    private readonly record struct CompressedBlock(byte[] Bytes, int Length)
+    /// <summary>A deflated block in a pooled buffer, or (<paramref name="Stored"/>) an input block to write as stored blocks.</summary>
+    private readonly record struct CompressedBlock(byte[] Bytes, int Length, bool Pooled = true, bool Stored = false, bool Final = false)
     {
         public void Return()
         {
-            if (Bytes.Length > 0) ArrayPool<byte>.Shared.Return(Bytes);
+            if (Pooled) ArrayPool<byte>.Shared.Return(Bytes);
         }
     }
 
