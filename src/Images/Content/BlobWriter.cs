@@ -9,11 +9,12 @@ namespace Ashlar.Images.Content;
 /// <see cref="CommitAsync"/> verifies, fsyncs and renames it into place. Disposing without commit discards it.
 /// </summary>
 /// <remarks>
-/// Bytes are staged in page-aligned chunks. A blob that outgrows one chunk (a layer) is written with O_DIRECT, each
-/// full chunk in the background while the next one fills: the bytes go from our buffers to the disk without being
-/// copied into the page cache, which for a fresh 100 MB blob costs more CPU than hashing it (the kernel allocates
-/// and fills a page per 4 KiB), and the commit's fsync then has nothing left to write. Small blobs (manifests,
-/// configs) and filesystems without O_DIRECT are written through the page cache, with writeback started early.
+/// Bytes are staged in page-aligned chunks, each full chunk written in the background while the next one fills.
+/// A direct writer (a layer a build just made, which nothing reads soon) switches to O_DIRECT once the blob outgrows
+/// one chunk: the bytes go from our buffers to the disk without being copied into the page cache, which for a fresh
+/// 100 MB blob costs more CPU than hashing it (the kernel allocates and fills a page per 4 KiB), and the commit's
+/// fsync then has nothing left to write. Other blobs (a pulled layer is unpacked right after, from the page cache),
+/// small ones and filesystems without O_DIRECT go through the page cache, with writeback started early.
 /// </remarks>
 public sealed class BlobWriter : Stream
 {
@@ -34,12 +35,14 @@ public sealed class BlobWriter : Stream
     private int _current;
     private int _filled;
     private long _submitted;
+    private readonly bool _wantDirect;
     private bool? _direct;
     private long _writebackFrom;
     private bool _committed;
 
-    internal BlobWriter(FileContentStore store, string tempPath, string algorithm)
+    internal BlobWriter(FileContentStore store, string tempPath, string algorithm, bool direct)
     {
+        _wantDirect = direct;
         _store = store;
         _tempPath = tempPath;
         _algorithm = algorithm;
@@ -139,7 +142,7 @@ public sealed class BlobWriter : Stream
     private void Submit()
     {
         // Decided once, when the blob first fills a chunk: a small blob never gets here.
-        _direct ??= LibC.SetDirectIo(_file, on: true);
+        _direct ??= _wantDirect && LibC.SetDirectIo(_file, on: true);
         var write = RandomAccess.WriteAsync(_file, _chunks[_current]!.Memory, _submitted).AsTask();
         _writes[_current] = write;
         _submitted += ChunkSize;

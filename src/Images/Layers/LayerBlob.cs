@@ -13,10 +13,13 @@ namespace Ashlar.Images.Layers;
 /// <param name="UncompressedSize">Bytes of the uncompressed tar.</param>
 public sealed record LayerBlob(Descriptor Descriptor, Digest DiffId, long UncompressedSize)
 {
-    /// <summary>Stores the tar that <paramref name="writeTar"/> writes (uncompressed) as a compressed layer blob.</summary>
+    /// <summary>
+    /// Stores the tar that <paramref name="writeTar"/> writes (uncompressed) as a compressed layer blob. The blob is
+    /// written past the page cache: a new layer is not read back soon (its files are the snapshot's).
+    /// </summary>
     public static async Task<LayerBlob> CreateAsync(FileContentStore content, LayerCompression compression, Func<Stream, CancellationToken, Task> writeTar, CancellationToken cancellationToken = default)
     {
-        await using var blob = content.BeginWrite();
+        await using var blob = content.BeginWrite(direct: true);
         long uncompressed;
         Digest diffId;
         await using (var compressor = LayerCodec.Compress(blob, compression, leaveOpen: true))
