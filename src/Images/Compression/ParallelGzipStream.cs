@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
+using System.Security.Cryptography;
 using System.Threading.Channels;
+using Ashlar.Images.Content;
 
 namespace Ashlar.Images.Compression;
 
@@ -12,6 +14,8 @@ namespace Ashlar.Images.Compression;
 /// byte boundary; the blocks are written in order, the last one final, between one gzip header and one trailer.
 /// The result is a single ordinary gzip member that any gunzip reads. It is deterministic: block boundaries depend
 /// only on the byte count, never on how the writes were split or how the threads ran.
+/// The writer's thread only copies its bytes into blocks: the CRC-32 (and, when asked, the sha256 of the input, a
+/// layer's DiffID) runs over the blocks in order on another, beside the compressors and the output's writer.
 /// </summary>
 internal sealed class ParallelGzipStream : Stream
 {
@@ -27,28 +31,45 @@ internal sealed class ParallelGzipStream : Stream
     private readonly bool _leaveOpen;
     private readonly CompressionLevel _level;
     private readonly int _blockSize;
-    // Blocks being compressed, in stream order; one writer task awaits each in turn and writes it out, so hashing
-    // and writing the output (a BlobWriter hashes as it writes) run beside the caller's own work.
-    private readonly Channel<Task<CompressedBlock>> _blocks;
+    // Blocks being checksummed and compressed, in stream order; one writer task awaits each in turn and writes it
+    // out, so hashing and writing the output (a BlobWriter hashes as it writes) run beside the caller's own work.
+    private readonly Channel<PendingBlock> _blocks;
     private readonly Crc32 _crc = new();
+    private readonly IncrementalHash? _inputHash;
+    // The last block's checksumming: each block's waits for the one before, so the input is hashed in order.
+    private Task _checksummed = Task.CompletedTask;
+    private Digest? _inputDigest;
     private Task? _writer;
     private byte[] _block;
     private int _filled;
     private long _length;
     private bool _finished;
 
+    /// <summary>
+    /// A gzip stream into <paramref name="destination"/> in blocks of <paramref name="blockSize"/> bytes, compressed
+    /// by up to <paramref name="parallelism"/> tasks (the core count by default); with <paramref name="hashInput"/>
+    /// it also computes the sha256 of the uncompressed input (<see cref="InputDigest"/>).
+    /// </summary>
     public ParallelGzipStream(Stream destination, CompressionLevel level = CompressionLevel.Fastest, bool leaveOpen = false,
-        int blockSize = DefaultBlockSize, int? parallelism = null)
+        int blockSize = DefaultBlockSize, int? parallelism = null, bool hashInput = false)
     {
+        _inputHash = hashInput ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         _destination = destination;
         _leaveOpen = leaveOpen;
         _level = level;
         _blockSize = blockSize;
         // Two blocks in flight per core keep every core busy while finished blocks wait to be written in order.
         var pending = 2 * Math.Max(1, parallelism ?? Environment.ProcessorCount);
-        _blocks = Channel.CreateBounded<Task<CompressedBlock>>(new BoundedChannelOptions(pending) { SingleReader = true, SingleWriter = true });
+        _blocks = Channel.CreateBounded<PendingBlock>(new BoundedChannelOptions(pending) { SingleReader = true, SingleWriter = true });
         _block = ArrayPool<byte>.Shared.Rent(blockSize);
     }
+
+    /// <summary>The sha256 of everything written (with <c>hashInput</c>), once <see cref="FinishAsync"/> has run.</summary>
+    public Digest InputDigest => _inputDigest ?? throw new InvalidOperationException(
+        _inputHash is null ? "the input is not being hashed" : "the input digest is known once the stream is finished");
+
+    /// <summary>Bytes written (uncompressed).</summary>
+    public long InputLength => _length;
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -80,25 +101,29 @@ internal sealed class ParallelGzipStream : Stream
         ObjectDisposedException.ThrowIf(_finished, this);
         var n = Math.Min(data.Length, _blockSize - _filled);
         data[..n].CopyTo(_block.AsSpan(_filled));
-        _crc.Append(data[..n]);
         _filled += n;
         _length += n;
         return n;
     }
 
-    /// <summary>Hands the filled block to a compressing task; waits while the writer is that many blocks behind.</summary>
+    /// <summary>
+    /// Hands the filled block to a checksumming and a compressing task; waits while the writer is that many blocks
+    /// behind. The writer gives the block back once both are done with it.
+    /// </summary>
     private async ValueTask DispatchAsync(bool final, CancellationToken cancellationToken)
     {
         var block = _block;
         var length = _filled;
         var level = _level;
         var compressing = Task.Run(() => Compress(block, length, level, final));
+        _checksummed = ChecksumAsync(_checksummed, block, length);
+        var pending = new PendingBlock(block, compressing, _checksummed);
         _block = final ? [] : ArrayPool<byte>.Shared.Rent(_blockSize);
         _filled = 0;
         _writer ??= Task.Run(WriteBlocksAsync);
         try
         {
-            await _blocks.Writer.WriteAsync(compressing, cancellationToken);
+            await _blocks.Writer.WriteAsync(pending, cancellationToken);
         }
         catch (ChannelClosedException)
         {
@@ -107,23 +132,38 @@ internal sealed class ParallelGzipStream : Stream
         }
     }
 
+    /// <summary>CRC-32 (and sha256) of one block, after the blocks before it, on the thread pool.</summary>
+    private async Task ChecksumAsync(Task previous, byte[] block, int length)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+        _crc.Append(block.AsSpan(0, length));
+        _inputHash?.AppendData(block, 0, length);
+    }
+
     private async Task WriteBlocksAsync()
     {
         try
         {
             await _destination.WriteAsync(Header);
             var storedHeader = new byte[StoredHeaderLength];
-            await foreach (var compressing in _blocks.Reader.ReadAllAsync())
+            await foreach (var pending in _blocks.Reader.ReadAllAsync())
             {
-                var block = await compressing;
                 try
                 {
-                    if (block.Stored) await WriteStoredAsync(block.Bytes.AsMemory(0, block.Length), block.Final, storedHeader);
-                    else await _destination.WriteAsync(block.Bytes.AsMemory(0, block.Length));
+                    var block = await pending.Compressing;
+                    try
+                    {
+                        if (block.Stored) await WriteStoredAsync(block.Bytes.AsMemory(0, block.Length), block.Final, storedHeader);
+                        else await _destination.WriteAsync(block.Bytes.AsMemory(0, block.Length));
+                    }
+                    finally
+                    {
+                        block.Return();
+                    }
                 }
                 finally
                 {
-                    block.Return();
+                    await pending.ReturnAsync();
                 }
             }
         }
@@ -155,33 +195,22 @@ internal sealed class ParallelGzipStream : Stream
 
     private static CompressedBlock Compress(byte[] block, int length, CompressionLevel level, bool final)
     {
-        if (length == 0 && final)
+        if (length == 0 && final) return new CompressedBlock(EmptyFinalBlock, EmptyFinalBlock.Length, Pooled: false);
+        // The writer task writes an incompressible block as it is, from the input buffer.
+        if (LooksIncompressible(block.AsSpan(0, length))) return new CompressedBlock(block, length, Pooled: false, Stored: true, Final: final);
+        var output = new BlockBuffer(length / 2 + 1024);
+        using (var deflate = new DeflateStream(output, level, leaveOpen: true))
         {
-            ArrayPool<byte>.Shared.Return(block);
-            return new CompressedBlock(EmptyFinalBlock, EmptyFinalBlock.Length, Pooled: false);
-        }
-        // The writer task writes an incompressible block as it is, then gives the input buffer back.
-        if (LooksIncompressible(block.AsSpan(0, length))) return new CompressedBlock(block, length, Stored: true, Final: final);
-        try
-        {
-            var output = new BlockBuffer(length / 2 + 1024);
-            using (var deflate = new DeflateStream(output, level, leaveOpen: true))
+            deflate.Write(block, 0, length);
+            if (!final)
             {
-                deflate.Write(block, 0, length);
-                if (!final)
-                {
-                    // A sync flush ends the block on a byte boundary (an empty stored block); what disposing adds
-                    // after it, the final empty block, is not wanted mid-stream.
-                    deflate.Flush();
-                    output.Seal();
-                }
+                // A sync flush ends the block on a byte boundary (an empty stored block); what disposing adds
+                // after it, the final empty block, is not wanted mid-stream.
+                deflate.Flush();
+                output.Seal();
             }
-            return output.Result();
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(block);
-        }
+        return output.Result();
     }
 
     /// <summary>
@@ -225,6 +254,8 @@ internal sealed class ParallelGzipStream : Stream
         _finished = true;
         _blocks.Writer.TryComplete();
         await _writer!;
+        await _checksummed;
+        if (_inputHash is not null) _inputDigest = Digest.FromHash(_inputHash.GetCurrentHash());
         await _destination.WriteAsync(Trailer(), cancellationToken);
         await _destination.FlushAsync(cancellationToken);
     }
@@ -270,11 +301,15 @@ internal sealed class ParallelGzipStream : Stream
             try { await _writer; }
             catch (Exception) { /* the failure that got us here is the one to report */ }
         }
-        while (_blocks.Reader.TryRead(out var compressing))
+        while (_blocks.Reader.TryRead(out var pending))
         {
-            try { (await compressing).Return(); }
+            try { (await pending.Compressing).Return(); }
             catch (Exception) { /* as above */ }
+            await pending.ReturnAsync();
         }
+        try { await _checksummed; }
+        catch (Exception) { /* as above */ }
+        _inputHash?.Dispose();
         if (_block.Length > 0) ArrayPool<byte>.Shared.Return(_block);
         _block = [];
     }
@@ -289,6 +324,20 @@ internal sealed class ParallelGzipStream : Stream
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <summary>An input block on its way: being checksummed and compressed.</summary>
+    private sealed record PendingBlock(byte[] Input, Task<CompressedBlock> Compressing, Task Checksummed)
+    {
+        /// <summary>Gives the input buffer back once nothing reads it any more (a failed checksum is reported by FinishAsync).</summary>
+        public async Task ReturnAsync()
+        {
+            try { await Checksummed; }
+            catch (Exception) { /* awaited again, and reported, at the end */ }
+            try { await Compressing; }
+            catch (Exception) { /* reported by the writer */ }
+            ArrayPool<byte>.Shared.Return(Input);
+        }
+    }
 
     /// <summary>A deflated block in a pooled buffer, or (<paramref name="Stored"/>) an input block to write as stored blocks.</summary>
     private readonly record struct CompressedBlock(byte[] Bytes, int Length, bool Pooled = true, bool Stored = false, bool Final = false)
