@@ -46,7 +46,7 @@ public sealed class ConfigTests(BuildFixture fixture) : IClassFixture<BuildFixtu
         Assert.Contains(history, h => h.CreatedBy == "ENV HOME_DIR=/srv" && h.EmptyLayer == true);
         Assert.Contains(history, h => h.CreatedBy == "EXPOSE map[53/udp:{} 80/tcp:{} 8000/tcp:{} 8001/tcp:{}]");
         Assert.Contains(history, h => h.CreatedBy == "CMD [\"/bin/sh\" \"-e\" \"-c\" \"echo hi\"]");
-        Assert.Contains(history, h => h.CreatedBy == "HEALTHCHECK &{[\"CMD-SHELL\" \"wget -q localhost || exit 1\"] \"30s\" \"5s\" \"0s\" '\\x02'}");
+        Assert.Contains(history, h => h.CreatedBy == "HEALTHCHECK &{[\"CMD-SHELL\" \"wget -q localhost || exit 1\"] \"30s\" \"5s\" \"0s\" \"0s\" '\\x02'}");
 
         var files = await fixture.FilesAsync(request);
         Assert.True(Directory.Exists(Path.Combine(files, "srv/app")));
@@ -71,5 +71,15 @@ public sealed class ConfigTests(BuildFixture fixture) : IClassFixture<BuildFixtu
         Assert.Equal(["NONE"], built.Config.Healthcheck!.Test!);
         Assert.Equal(["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], built.Config.Env!);
         Assert.Empty(built.Image.Manifest.Layers);
+        Assert.Equal("HEALTHCHECK &{[\"NONE\"] \"0s\" \"0s\" \"0s\" \"0s\" '\\x00'}", built.Image.Config.History!.Last().CreatedBy);
+    }
+
+    [Fact]
+    public async Task Healthcheck_history_has_current_buildkits_start_interval_field()
+    {
+        var built = await fixture.BuildAsync("FROM scratch\nHEALTHCHECK --start-period=3s --start-interval=2s --retries=5 CMD [\"/check\"]\n");
+        Assert.Equal(2_000_000_000, built.Config.Healthcheck!.StartInterval);
+        // %q of dockerspec.HealthcheckConfig: Test, Interval, Timeout, StartPeriod, StartInterval, Retries.
+        Assert.Equal("HEALTHCHECK &{[\"CMD\" \"/check\"] \"0s\" \"0s\" \"3s\" \"2s\" '\\x05'}", built.Image.Config.History!.Last().CreatedBy);
     }
 }

@@ -18,6 +18,13 @@ public sealed record BuildRequest
     /// <summary><c>--build-arg</c> values, overriding ARG defaults.</summary>
     public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// What to do when <c># syntax=</c> (or the <c>BUILDKIT_SYNTAX</c> build arg) names a frontend image other than the
+    /// official <c>docker/dockerfile:1.x</c>, which Ashlar implements itself: false fails the build, true builds with the
+    /// built-in frontend and warns. Null: true when the environment sets <c>ASHLAR_IGNORE_SYNTAX=1</c>.
+    /// </summary>
+    public bool? IgnoreForeignSyntax { get; init; }
+
     /// <summary><c>--target</c>: the stage to build (default: the last one).</summary>
     public string? Target { get; init; }
 
@@ -53,6 +60,14 @@ public sealed record BuildRequest
 
     /// <summary><c>--no-cache-filter</c>: the stages (by name or index) whose steps run regardless of the cache.</summary>
     public IReadOnlyList<string> NoCacheFilter { get; init; } = [];
+
+    /// <summary>
+    /// A key file shared by the runners of a fleet (at least 32 bytes, e.g. <c>openssl rand -hex 32</c>): steps that
+    /// use secrets are keyed by an HMAC of the secret with it, so runners holding the same file hit each other's
+    /// results. Null: <c>$ASHLAR_CACHE_SECRET_KEY_FILE</c>, else the store's own random key (no sharing). The key is
+    /// never written into a store, an index or an exported cache.
+    /// </summary>
+    public string? CacheSecretKeyFile { get; init; }
 
     /// <summary>The layer cache's index; null means the store's embedded one (<c>&lt;store root&gt;/cache/index</c>).</summary>
     public IDistributedCache? CacheIndex { get; init; }

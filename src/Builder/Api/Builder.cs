@@ -8,6 +8,7 @@ using Ashlar.Images.Formats;
 using Ashlar.Images.References;
 using Ashlar.Images.Registry;
 using Ashlar.Images.Store;
+using Ashlar.Images.Store.Lazy;
 using Ashlar.Parser;
 
 namespace Ashlar.Builder;
@@ -84,6 +85,8 @@ public static class Builder
         platform = Platform.Current;
 
         var reporter = new StepReporter(progress);
+        var syntaxWarning = SyntaxFrontend.Check(dockerfile, request.BuildArgs, request.IgnoreForeignSyntax ?? SyntaxFrontend.IgnoreFromEnvironment());
+        if (syntaxWarning is not null) reporter.Warn(syntaxWarning);
         var plan = Planner.Plan(dockerfile, request.BuildArgs, PlatformArgs.For(platform, Platform.Current), request.Target);
         var epoch = request.SourceDateEpoch;
         if (epoch is null && request.BuildArgs.TryGetValue("SOURCE_DATE_EPOCH", out var epochText)
@@ -98,6 +101,7 @@ public static class Builder
         await session.SaveStatCacheAsync(cancellationToken);
 
         var warnings = new List<string>();
+        if (syntaxWarning is not null) warnings.Add(syntaxWarning);
         var unused = request.BuildArgs.Keys
             .Where(k => !plan.DeclaredArgs.Contains(k) && !session.UsedBuildArgs.Contains(k) && !PlatformArgs.Proxy.Contains(k)
                 && k != "SOURCE_DATE_EPOCH" && !k.StartsWith("BUILDKIT_", StringComparison.Ordinal))
@@ -110,30 +114,19 @@ public static class Builder
         }
 
         var exporting = reporter.Start("exporting to image");
-        // A cached layer the store no longer holds comes from a layer source now, when the image needs it.
-        foreach (var layer in result.Image.Layers)
-            await session.EnsureBlobAsync(layer, cancellationToken);
+        // A cached layer the store lacks stays in its remote cache (lazy) when one has it, else is fetched now.
+        await LazyLayers.PlaceAsync(session, result.Image.Layers, tags.FirstOrDefault()?.ToString(), cancellationToken);
         var build = await ImageWriter.WriteAsync(store, result, session.Created, request.Labels, cancellationToken);
         var outputs = request.Outputs.Count == 0 ? [new BuildOutput(BuildOutputType.Image)] : request.Outputs;
         var named = outputs.Any(o => o.Type == BuildOutputType.Image) || request.Push ? tags : [];
-        foreach (var output in outputs)
+        try
         {
-            switch (output.Type)
-            {
-                case BuildOutputType.Image:
-                    if (tags.Count == 0) await store.AddDanglingAsync(build.Manifest, cancellationToken);
-                    foreach (var tag in tags) await store.TagAsync(tag, build.Manifest, cancellationToken);
-                    break;
-                case BuildOutputType.Docker or BuildOutputType.Oci:
-                    await WithOutputAsync(output.Destination, stream => ArchiveWriter.WriteAsync(store, build, request.Tags, output.Type == BuildOutputType.Docker, stream, cancellationToken));
-                    break;
-                case BuildOutputType.Local:
-                    await FilesystemWriter.WriteDirectoryAsync(store, build, Path.GetFullPath(output.Destination!), cancellationToken);
-                    break;
-                case BuildOutputType.Tar:
-                    await WithOutputAsync(output.Destination, stream => FilesystemWriter.WriteTarAsync(store, build, session.ScratchDirectory, stream, cancellationToken));
-                    break;
-            }
+            await WriteOutputsAsync(store, session, build, request, tags, outputs, cancellationToken);
+        }
+        catch (LazyBlobUnavailableException e)
+        {
+            exporting.Failed(e.Message);
+            throw new BuildException(e.Message, inner: e);
         }
         exporting.Done();
 
@@ -150,7 +143,7 @@ public static class Builder
                     await client.PushAsync(store, tag.ToString(), tag, null, cancellationToken);
                     pushing.Done();
                 }
-                catch (RegistryException e)
+                catch (Exception e) when (e is RegistryException or LazyBlobUnavailableException)
                 {
                     pushing.Failed(e.Message);
                     throw new BuildException($"failed to push {tag}: {e.Message}", inner: e);
@@ -177,6 +170,30 @@ public static class Builder
                 ["ashlar.cache.lookup.average"] = session.Cache.AverageLookup.TotalMilliseconds.ToString("0.000", CultureInfo.InvariantCulture) + "ms",
             },
         };
+    }
+
+    private static async Task WriteOutputsAsync(ImageStore store, BuildSession session, StoredBuild build, BuildRequest request,
+        IReadOnlyList<ImageReference> tags, IReadOnlyList<BuildOutput> outputs, CancellationToken cancellationToken)
+    {
+        foreach (var output in outputs)
+        {
+            switch (output.Type)
+            {
+                case BuildOutputType.Image:
+                    if (tags.Count == 0) await store.AddDanglingAsync(build.Manifest, cancellationToken);
+                    foreach (var tag in tags) await store.TagAsync(tag, build.Manifest, cancellationToken);
+                    break;
+                case BuildOutputType.Docker or BuildOutputType.Oci:
+                    await WithOutputAsync(output.Destination, stream => ArchiveWriter.WriteAsync(store, build, request.Tags, output.Type == BuildOutputType.Docker, stream, cancellationToken));
+                    break;
+                case BuildOutputType.Local:
+                    await FilesystemWriter.WriteDirectoryAsync(store, build, Path.GetFullPath(output.Destination!), cancellationToken);
+                    break;
+                case BuildOutputType.Tar:
+                    await WithOutputAsync(output.Destination, stream => FilesystemWriter.WriteTarAsync(store, build, session.ScratchDirectory, stream, cancellationToken));
+                    break;
+            }
+        }
     }
 
     // The automatic limit ($ASHLAR_GC_KEEP_STORAGE, default 10% of the filesystem): least recently used cache goes first.
@@ -215,9 +232,16 @@ public static class Builder
         }
         var full = Path.GetFullPath(destination);
         var temporary = full + ".partial";
-        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-            await write(file);
-        File.Move(temporary, full, overwrite: true);
+        try
+        {
+            await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+                await write(file);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary); // a failed export (a lazy layer that could not be fetched) leaves no half archive
+        }
     }
 
     // BuildKit's error view: the failing line and two around it, numbered, the failing one marked.

@@ -22,6 +22,7 @@ internal static class ArchiveWriter
         }
         async Task AddBlobAsync(Descriptor descriptor)
         {
+            await store.Lazy.EnsureAsync(descriptor, cancellationToken: cancellationToken); // a lazy layer is fetched now
             await using var blob = store.Content.OpenRead(descriptor.Digest);
             var entry = new PaxTarEntry(TarEntryType.RegularFile, BlobPath(descriptor)) { DataStream = blob, ModificationTime = fixedTime, Mode = (UnixFileMode)Convert.ToInt32("644", 8) };
             await tar.WriteEntryAsync(entry, cancellationToken);

@@ -12,6 +12,7 @@ internal static class FilesystemWriter
         Directory.CreateDirectory(destination);
         foreach (var layer in build.ManifestDocument.Layers)
         {
+            await store.Lazy.EnsureAsync(layer, cancellationToken: cancellationToken); // a lazy layer is fetched now
             await using var blob = store.Content.OpenRead(layer.Digest);
             await LayerUnpacker.UnpackAsync(blob, destination, new UnpackOptions { Whiteouts = WhiteoutMode.Apply }, cancellationToken);
         }

@@ -27,14 +27,7 @@ public static class CopyOperation
         var chmod = spec.Chmod is null ? null : ModeSpec.Parse(spec.Chmod);
         var excludes = IgnoreRules.FromPatterns(spec.Excludes);
         if (spec.Destination.Length == 0) throw new FormatException("COPY/ADD: the destination is empty");
-        // BuildKit's checks and words: an http(s) download's sha256, or a git source's commit.
-        if (spec.Checksum is not null)
-        {
-            if (!spec.IsAdd) throw new FormatException("checksum can't be specified for COPY");
-            if (spec.Sources.Count + spec.InlineSources.Count != 1) throw new FormatException("checksum can't be specified for multiple sources");
-            if (spec.Sources.Count != 1 || !(UrlSource.IsUrl(spec.Sources[0]) || GitSource.TryParse(spec.Sources[0], out _)))
-                throw new FormatException("checksum requires HTTP(S) or Git sources");
-        }
+        ValidateChecksum(spec);
 
         var items = new List<CopyItem>();
         var trees = new List<SourceTree>();
@@ -51,7 +44,7 @@ public static class CopyOperation
                     if (!spec.IsAdd) throw new FormatException($"COPY {raw}: source can't be a git ref for COPY (use ADD)");
                     scratch ??= CreateScratch();
                     var clone = Path.Combine(scratch, $"git{items.Count}");
-                    var root = await git.FetchAsync(clone, spec.KeepGitDir, cancellationToken, spec.Checksum);
+                    var root = await git.FetchAsync(clone, spec.KeepGitDir, cancellationToken, spec.Checksum, spec.PinnedCommits.GetValueOrDefault(raw));
                     _ = LibC.FchmodAt(LibC.AT_FDCWD, root, 0x1ed, 0); // the clone's root lands as a new destination's mode
                     var tree = new SourceTree(root, $"git source {git}", keepsOwnership: false);
                     items.AddRange(new SourceSelector(tree, excludes, cancellationToken).Select("", parents: false).Select(i => i with { Source = raw }));
@@ -63,7 +56,7 @@ public static class CopyOperation
                     scratch ??= CreateScratch();
                     var directory = Path.Combine(scratch, $"url{items.Count}");
                     Directory.CreateDirectory(directory);
-                    var (path, _) = await UrlSource.DownloadAsync(raw, spec.Checksum, directory, httpClient, cancellationToken);
+                    var path = await DownloadAsync(spec, raw, directory, httpClient, cancellationToken);
                     var tree = new SourceTree(directory, $"download {raw}", keepsOwnership: false);
                     var item = new SourceSelector(tree, IgnoreRules.None).Select(Path.GetFileName(path), parents: false).Single() with { Source = raw };
                     // Remote files are not extracted unless --unpack says so.
@@ -93,6 +86,39 @@ public static class CopyOperation
             await plan.DisposeAsync();
             throw;
         }
+    }
+
+    // A URL the key already fetched is moved into place; one keyed by a "not modified" answer must still be that content.
+    private static async Task<string> DownloadAsync(CopySpec spec, string url, string directory, HttpClient? httpClient, CancellationToken cancellationToken)
+    {
+        if (spec.PrefetchedUrls.TryGetValue(url, out var prefetched) && File.Exists(prefetched.Path))
+        {
+            var moved = Path.Combine(directory, Path.GetFileName(prefetched.Path));
+            File.Move(prefetched.Path, moved);
+            return moved;
+        }
+        if (spec.ExpectedUrlContent.TryGetValue(url, out var expected))
+        {
+            try
+            {
+                return (await UrlSource.DownloadAsync(url, expected.ToString(), directory, httpClient, cancellationToken)).Path;
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"ADD {url}: the server said it was not modified, then sent other content; build again", e);
+            }
+        }
+        return (await UrlSource.DownloadAsync(url, spec.Checksum, directory, httpClient, cancellationToken)).Path;
+    }
+
+    /// <summary>BuildKit's checks and words for <c>--checksum</c>: an http(s) download's sha256, or a git source's commit.</summary>
+    internal static void ValidateChecksum(CopySpec spec)
+    {
+        if (spec.Checksum is null) return;
+        if (!spec.IsAdd) throw new FormatException("checksum can't be specified for COPY");
+        if (spec.Sources.Count + spec.InlineSources.Count != 1) throw new FormatException("checksum can't be specified for multiple sources");
+        if (spec.Sources.Count != 1 || !(UrlSource.IsUrl(spec.Sources[0]) || GitSource.TryParse(spec.Sources[0], out _)))
+            throw new FormatException("checksum requires HTTP(S) or Git sources");
     }
 
     private static string CreateScratch() => Directory.CreateTempSubdirectory("ashlar-add-").FullName;

@@ -38,6 +38,22 @@ public sealed class CopyPlan : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<SourceEntry> Entries => _items.SelectMany(i => i.Entries).ToList();
 
+    /// <summary>
+    /// Committed files the copy may hard-link instead of writing (see <see cref="FileOps.LinkOrigin"/>): set for a
+    /// source that is a committed snapshot, or an earlier result of the same step. Null: every file is copied.
+    /// </summary>
+    internal LinkOrigin? LinkOrigin { get; set; }
+
+    /// <summary>How many files the last apply hard-linked to <see cref="LinkOrigin"/> rather than copied.</summary>
+    internal long SharedFiles { get; private set; }
+
+    /// <summary>True when no two entries land at one path (a later one would replace an earlier one there).</summary>
+    internal bool TargetsAreDistinct()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return _items.SelectMany(i => i.Entries).Where(e => e.TargetPath.Length > 0).All(e => seen.Add(e.TargetPath));
+    }
+
     /// <summary>The mode an entry will have in the image (<c>--chmod</c> applied).</summary>
     public uint EffectiveMode(SourceEntry entry) => _chmod?.Apply(entry.Mode, entry.Type == SourceEntryType.Directory) ?? entry.Mode;
 
@@ -122,7 +138,7 @@ public sealed class CopyPlan : IAsyncDisposable
                     {
                         var fd = LibC.OpenAt(parentFd, name, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
                         if (fd < 0) throw LibC.Failure($"opening \"/{relative}\"");
-                        try { return new DeferredContents(root.RelativePathOf(fd), item, owner, _chmod); }
+                        try { return new DeferredContents(root.RelativePathOf(fd), item, owner, _chmod, LinkOrigin, Spec.CreatedTime, shared => SharedFiles = shared); }
                         finally { LibC.Close(fd); }
                     }
                     if (LibC.LastError != LibC.EEXIST) throw LibC.Failure($"creating directory \"/{relative}\"");
@@ -147,7 +163,7 @@ public sealed class CopyPlan : IAsyncDisposable
         var display = "/" + relative + (destinationIsDirectory && relative.Length > 0 ? "/" : "");
 
         using var root = new DestinationRoot(rootfs);
-        var writer = new CopyWriter(root, owner, _chmod);
+        var writer = new CopyWriter(root, owner, _chmod, LinkOrigin, Spec.CreatedTime);
         long extracted = 0;
         var existingType = root.TypeOf(relative);
         var severalSources = Spec.Sources.Count + Spec.InlineSources.Count > 1 || _items.Count > 1;
@@ -198,6 +214,7 @@ public sealed class CopyPlan : IAsyncDisposable
                 }
             }
         }
+        SharedFiles = writer.Shared;
         return new CopyResult(writer.Written + extracted, display);
     }
 

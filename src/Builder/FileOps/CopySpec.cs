@@ -45,6 +45,18 @@ public sealed record CopySpec
     public bool KeepGitDir { get; init; }
 
     /// <summary>
+    /// The commit each git source (by its text in <see cref="Sources"/>) was keyed by (<see cref="RemoteSourceKeys"/>):
+    /// the clone checks that commit out rather than resolving the ref again.
+    /// </summary>
+    internal IReadOnlyDictionary<string, string> PinnedCommits { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>URLs (by their text in <see cref="Sources"/>) already downloaded to key the step: copied from, not fetched again.</summary>
+    internal IReadOnlyDictionary<string, UrlDownload> PrefetchedUrls { get; init; } = new Dictionary<string, UrlDownload>();
+
+    /// <summary>URLs keyed by the content a conditional request said is unchanged: a download must have that digest.</summary>
+    internal IReadOnlyDictionary<string, Ashlar.Images.Content.Digest> ExpectedUrlContent { get; init; } = new Dictionary<string, Ashlar.Images.Content.Digest>();
+
+    /// <summary>
     /// Modification time for what the copy creates itself (missing destination directories, heredoc files):
     /// SOURCE_DATE_EPOCH when set; null means now.
     /// </summary>

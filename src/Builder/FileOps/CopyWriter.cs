@@ -9,14 +9,28 @@ namespace Ashlar.Builder.FileOps;
 /// copied files: the source's mode (or <c>--chmod</c>) and mtime, owner 0:0 for the build context, the source's owner
 /// for another stage, or <c>--chown</c>. Symlinks are written as symlinks; files that were hard links of each other
 /// within one copy stay hard links. Directory metadata is set after their children are written.
+/// With a <see cref="LinkOrigin"/>, a regular file whose committed counterpart already has exactly the metadata the copy
+/// would give it is hard-linked to it instead (no new inode, no bytes copied, and no metadata call ever reaches that
+/// shared inode); anything else is copied.
 /// </summary>
-internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? chown, ModeSpec? chmod)
+internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? chown, ModeSpec? chmod, LinkOrigin? origin = null, DateTimeOffset? clampedAt = null)
 {
-    private readonly Dictionary<(ulong Device, ulong Inode), string> _linked = [];
+    private readonly Dictionary<(ulong Device, ulong Inode, int Layer), string> _linked = [];
+
+    // Inodes of the origin this copy has linked: one inode at two paths would be a hard link the copy did not ask for.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, byte> _borrowed = new();
 
     private long _written;
+    private long _shared;
+
+    // Set once a link says EXDEV (the destination is an overlay mount, not the snapshot's own directory): every other
+    // file would get the same answer, so none is tried again.
+    private volatile bool _crossDevice;
 
     public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>How many files were hard-linked to their origin rather than copied.</summary>
+    public long Shared => Interlocked.Read(ref _shared);
 
     public (uint Uid, uint Gid) OwnerOf(SourceEntry entry) =>
         chown ?? (entry.Tree is { KeepsOwnership: true } ? (entry.Uid, entry.Gid) : (0u, 0u));
@@ -38,9 +52,13 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
             if (existing is not null && LibC.UnlinkAt(dirFd, name, 0) != 0) throw LibC.Failure($"removing \"{display}\"");
         }
 
+        LinkCandidate? candidate = null;
+        if (origin is not null && !_crossDevice && entry is { Type: SourceEntryType.File, SourcePath: not null, InlineContent: null })
+            candidate = await origin.LocateAsync(entry, ContextPath.Join(dirPath, name), cancellationToken);
+
         if (entry is { Type: SourceEntryType.File, LinkCount: > 1, SourcePath: not null })
         {
-            var key = (entry.Device, entry.Inode);
+            var key = (entry.Device, entry.Inode, candidate?.Layer ?? 0);
             if (_linked.TryGetValue(key, out var first))
             {
                 LinkTo(first, dirFd, name, display);
@@ -52,6 +70,12 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
         switch (entry.Type)
         {
             case SourceEntryType.File:
+                if (candidate is { } shared && TryShare(shared, entry, dirFd, name))
+                {
+                    Interlocked.Increment(ref _shared);
+                    Interlocked.Increment(ref _written);
+                    return;
+                }
                 await WriteFileAsync(dirFd, name, entry, display, cancellationToken);
                 Interlocked.Increment(ref _written);
                 return;
@@ -72,6 +96,29 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
         }
         ApplyMetadata(dirFd, name, entry, display);
         Interlocked.Increment(ref _written);
+    }
+
+    /// <summary>
+    /// Hard-links <paramref name="candidate"/> as <paramref name="name"/> when it is a regular file with exactly the size,
+    /// mode, owner and mtime the copy would write and no extended attributes (the copy would drop overlay's own and
+    /// SELinux's), and the clamp of SOURCE_DATE_EPOCH will not touch it. False (nothing made) when it is not, or the
+    /// link fails: another filesystem or mount (EXDEV), too many links (EMLINK), not allowed (EPERM), gone (ENOENT).
+    /// </summary>
+    private bool TryShare(LinkCandidate candidate, SourceEntry entry, int dirFd, string name)
+    {
+        if (LibC.StatxAt(LibC.AT_FDCWD, candidate.Path, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var st) != 0) return false;
+        if ((st.Mode & LibC.S_IFMT) != LibC.S_IFREG || (long)st.Size != entry.Size || (st.Mode & 0xfffu) != ModeOf(entry)) return false;
+        if ((st.Uid, st.Gid) != OwnerOf(entry)) return false;
+        // The copy sets the mtime to 100 ns; a layer keeps whole seconds, so sub-100 ns of the origin never show.
+        if (LibC.ToTime(st.ModifyTime) != entry.ModifiedTime) return false;
+        if (clampedAt is { } epoch && st.ModifyTime.Seconds >= epoch.ToUnixTimeSeconds()) return false;
+        if (Xattrs.Any(candidate.Path)) return false;
+        if (!_borrowed.TryAdd(st.Inode, 0)) return false;
+        if (LibC.LinkAt(LibC.AT_FDCWD, candidate.Path, dirFd, name, 0) == 0) return true;
+        // Whatever the reason (EXDEV, EMLINK, EPERM, ENOENT when pruned meanwhile), the file is copied instead.
+        if (LibC.LastError == LibC.EXDEV) _crossDevice = true;
+        _borrowed.TryRemove(st.Inode, out _);
+        return false;
     }
 
     private void LinkTo(string first, int dirFd, string name, string display)

@@ -13,13 +13,20 @@ public sealed class DeferredContents
     private readonly CopyItem _item;
     private readonly (uint Uid, uint Gid)? _owner;
     private readonly ModeSpec? _chmod;
+    private readonly LinkOrigin? _origin;
+    private readonly DateTimeOffset? _clampedAt;
+    private readonly Action<long> _reportShared;
 
-    internal DeferredContents(string directory, CopyItem item, (uint Uid, uint Gid)? owner, ModeSpec? chmod)
+    internal DeferredContents(string directory, CopyItem item, (uint Uid, uint Gid)? owner, ModeSpec? chmod, LinkOrigin? origin,
+        DateTimeOffset? clampedAt, Action<long> reportShared)
     {
         Directory = directory;
         _item = item;
         _owner = owner;
         _chmod = chmod;
+        _origin = origin;
+        _clampedAt = clampedAt;
+        _reportShared = reportShared;
     }
 
     /// <summary>The new directory, relative to the root ("usr/src/app").</summary>
@@ -29,7 +36,7 @@ public sealed class DeferredContents
     public async Task WriteAsync(string upperDirectory, CancellationToken cancellationToken = default)
     {
         using var root = new DestinationRoot(upperDirectory);
-        var writer = new CopyWriter(root, _owner, _chmod);
+        var writer = new CopyWriter(root, _owner, _chmod, _origin, _clampedAt);
         var (parent, name) = ContextPath.Split(Directory);
         var parentFd = root.Open(parent, LibC.O_PATH | LibC.O_DIRECTORY);
         if (parentFd < 0) throw LibC.Failure($"opening \"/{parent}\" in the upper directory");
@@ -41,6 +48,10 @@ public sealed class DeferredContents
             finally { LibC.Close(fd); }
             writer.ApplyMetadata(parentFd, name, _item.Entries[0], "/" + Directory, isDestination: true);
         }
-        finally { LibC.Close(parentFd); }
+        finally
+        {
+            LibC.Close(parentFd);
+            _reportShared(writer.Shared);
+        }
     }
 }

@@ -112,6 +112,12 @@ public sealed class SourceEntry
     {
         if (LibC.StatxAt(LibC.AT_FDCWD, fullPath, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var st) != 0)
             throw LibC.Failure($"stat {fullPath}");
+        return FromStatx(tree, fullPath, sourcePath, targetPath, overwritesMetadata, st);
+    }
+
+    /// <summary>An entry from what statx (not following a final symlink) said about <paramref name="fullPath"/>.</summary>
+    internal static SourceEntry FromStatx(SourceTree? tree, string fullPath, string? sourcePath, string targetPath, bool overwritesMetadata, in LibC.Statx st)
+    {
         var type = (st.Mode & LibC.S_IFMT) switch
         {
             LibC.S_IFDIR => SourceEntryType.Directory,

@@ -1,4 +1,5 @@
 using Ashlar.Builder.Context;
+using Ashlar.Images.Native;
 
 namespace Ashlar.Builder.FileOps;
 
@@ -89,13 +90,17 @@ internal sealed class SourceSelector(SourceTree tree, IgnoreRules excludes, Canc
             var excludePath = ContextPath.Join(excludeBase, childTarget);
             var ignored = IsIgnored(path);
             var excluded = excludes.IsIgnored(excludePath);
-            var isDirectory = IsDirectoryNoFollow(path);
+            // One statx per entry says both what it is and everything the copy needs of it.
+            var full = tree.FullPath(path);
+            if (LibC.StatxAt(LibC.AT_FDCWD, full, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var st) != 0)
+                throw LibC.Failure($"stat {full}");
+            var isDirectory = (st.Mode & LibC.S_IFMT) == LibC.S_IFDIR;
             if ((ignored || excluded) && !isDirectory) continue;
             if (ignored && tree.Ignore.CanSkipIgnoredDirectory(path)) continue;
             if (excluded && excludes.CanSkipIgnoredDirectory(excludePath)) continue;
 
-            if (!isDirectory && SourceEntry.IsSocket(tree.FullPath(path))) continue;
-            var entry = SourceEntry.Stat(tree, tree.FullPath(path), path, childTarget, overwritesMetadata: true);
+            if ((st.Mode & LibC.S_IFMT) == LibC.S_IFSOCK) continue;
+            var entry = SourceEntry.FromStatx(tree, full, path, childTarget, overwritesMetadata: true, st);
             if (!isDirectory)
             {
                 entries.Add(entry);

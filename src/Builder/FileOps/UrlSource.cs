@@ -24,17 +24,22 @@ internal static class UrlSource
         return name.Length == 0 || name is "." or ".." ? "__unnamed__" : name;
     }
 
-    /// <summary>Downloads <paramref name="url"/> to <paramref name="directory"/>; returns the file and its mtime.</summary>
-    public static async Task<(string Path, DateTimeOffset? LastModified)> DownloadAsync(string url, string? checksum, string directory, HttpClient? client, CancellationToken cancellationToken)
+    /// <summary>An <c>ADD --checksum</c> for a URL: <c>sha256:</c> and 64 hex digits, else a <see cref="FormatException"/>.</summary>
+    public static Digest ParseChecksum(string checksum)
     {
-        Digest? expected = null;
-        if (checksum is not null)
-        {
-            if (!Digest.TryParse(checksum, out var parsed))
-                throw new FormatException($"ADD --checksum={checksum}: expected sha256:<64 hex digits>");
-            if (parsed.Algorithm != "sha256") throw new FormatException($"ADD --checksum={checksum}: only sha256 is supported");
-            expected = parsed;
-        }
+        if (!Digest.TryParse(checksum, out var parsed))
+            throw new FormatException($"ADD --checksum={checksum}: expected sha256:<64 hex digits>");
+        if (parsed.Algorithm != "sha256") throw new FormatException($"ADD --checksum={checksum}: only sha256 is supported");
+        return parsed;
+    }
+
+    /// <summary>The client ADD's requests go through when the caller gives none.</summary>
+    public static HttpClient DefaultClient => SharedClient.Value;
+
+    /// <summary>Downloads <paramref name="url"/> to <paramref name="directory"/>; returns the file, its mtime, ETag and content digest.</summary>
+    public static async Task<UrlDownload> DownloadAsync(string url, string? checksum, string directory, HttpClient? client, CancellationToken cancellationToken)
+    {
+        Digest? expected = checksum is null ? null : ParseChecksum(checksum);
 
         using var response = await (client ?? SharedClient.Value).GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
@@ -60,6 +65,6 @@ internal static class UrlSource
         if (LibC.FchmodAt(LibC.AT_FDCWD, path, 0x180 /* 0600 */, 0) != 0) throw LibC.Failure($"chmod {path}");
         var lastModified = response.Content.Headers.LastModified;
         if (lastModified is { } mtime) File.SetLastWriteTimeUtc(path, mtime.UtcDateTime);
-        return (path, lastModified);
+        return new UrlDownload(path, lastModified, response.Headers.ETag?.ToString(), actual);
     }
 }

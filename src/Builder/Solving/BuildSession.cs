@@ -190,6 +190,23 @@ internal sealed class BuildSession : IDisposable
 
     private async Task FetchAsync(Descriptor layer, CancellationToken cancellationToken)
     {
+        // A layer of an image built from a remote cache earlier (a lazy blob of the store): its record says where it is.
+        if (Store.Lazy.IsLazy(layer.Digest))
+        {
+            try
+            {
+                await Store.Lazy.EnsureAsync(layer, cancellationToken: cancellationToken);
+                return;
+            }
+            catch (Images.Store.Lazy.LazyBlobUnavailableException e) when (Request.LayerSources.Count == 0)
+            {
+                throw new BuildException(e.Message, inner: e);
+            }
+            catch (Images.Store.Lazy.LazyBlobUnavailableException e)
+            {
+                Reporter.Warn(e.Message);
+            }
+        }
         foreach (var source in Request.LayerSources)
         {
             try

@@ -56,5 +56,30 @@ internal static class CopyKeys
         catch (IOException) { }
     }
 
+    /// <summary>
+    /// For a COPY from the context that missed only because some files changed: the earlier result of
+    /// <paramref name="closest"/> (same step, same parent) as a <see cref="LinkOrigin"/>, when its snapshot is still in
+    /// the store (held by the build's lease from now on) and its files are remembered; else null.
+    /// </summary>
+    public static async Task<LinkOrigin?> PreviousResultAsync(BuildSession session, CacheKey closest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var chain = await session.Lease.GuardAsync(async () =>
+            {
+                var record = await session.Cache.Layers.TryGetAsync(closest, cancellationToken);
+                if (record?.ChainId is { } name) session.Lease.HoldSnapshot(name);
+                return record?.ChainId;
+            }, cancellationToken);
+            if (chain is null || session.Snapshots.Stat(chain) is not { Kind: Executor.Snapshots.SnapshotKind.Committed } snapshot) return null;
+            var files = await session.Cache.Layers.GetSourcesAsync(closest, cancellationToken);
+            return files is null ? null : new PreviousResultLinkOrigin(snapshot.Directory, files);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            return null; // only a speed-up: the copy writes every file
+        }
+    }
+
     private static string JoinTarget(string source, string target) => target.Length == 0 ? source : source.TrimEnd('/') + "/" + target;
 }

@@ -15,6 +15,10 @@ internal sealed partial class StageRunner
     private PendingStep? _pending;
     private CacheKey _baseKey;
 
+    // The closest earlier key of the last miss with the same definition (same step, same parent, other inputs): a COPY
+    // from the context takes its unchanged files from that result.
+    private CacheKey? _missedNear;
+
     /// <summary>The committed snapshot of the stage's files so far, unpacking what no snapshot holds yet; null when empty.</summary>
     internal Task<string?> CurrentSnapshotAsync(CancellationToken cancellationToken) => _session.SnapshotAsync(_files, cancellationToken);
 
@@ -74,6 +78,7 @@ internal sealed partial class StageRunner
             return true;
         }
         var reason = lookup.MissReason!;
+        _missedNear = lookup.Explanation is { Closest: { } near, DefinitionChanged: false } ? near : null;
         // Nothing at all on this parent, and the parent is the stage's base image: say which digest is new.
         if (lookup.Explanation is { Closest: null } && _plan.BaseKind == Planning.StageBaseKind.Image && inputs.Parent == _baseKey)
             reason = $"{display} missed: nothing was built on {_plan.BaseName} ({_baseKey.Digest.ToString()[..19]}) before: a new base image digest, or its first build";

@@ -388,6 +388,7 @@ internal sealed partial class StageRunner
         var key = _session.NewKey("active");
         string? viewKey = null;
         FileOps.CopyPlan? contextPlan = null;
+        FileOps.RemoteSourceKeys? remote = null;
         try
         {
             Op source = _session.Context;
@@ -417,8 +418,12 @@ internal sealed partial class StageRunner
             IReadOnlyList<Cache.Records.SourceFile>? fingerprints = null;
             if (expandedFrom is null)
             {
-                contextPlan = await FileOps.CopyOperation.PrepareAsync(spec, await _session.ContextTreeAsync(cancellationToken), null, cancellationToken);
+                // ADD's git sources (by commit) and checksummed URLs are keyed before anything is fetched, other URLs by a
+                // content a "not modified" answer vouches for or by their download: a hit clones and downloads nothing it need not.
+                remote = await FileOps.RemoteSourceKeys.ResolveAsync(spec, new FileOps.UrlValidators(Path.Combine(_session.Store.Root, "cache", "http")), cancellationToken);
+                contextPlan = await FileOps.CopyOperation.PrepareAsync(remote.KeyedSpec, await _session.ContextTreeAsync(cancellationToken), null, cancellationToken);
                 fingerprints = await CopyKeys.AddSourcesAsync(keyBuilder, contextPlan, cancellationToken);
+                foreach (var (remoteSource, remoteKey) in remote.Inputs) keyBuilder.AddFile(remoteSource, remoteKey);
             }
             else
             {
@@ -435,18 +440,28 @@ internal sealed partial class StageRunner
                 var empty = Directory.CreateDirectory(Path.Combine(_session.ScratchDirectory, "empty-" + Guid.NewGuid().ToString("N"))).FullName;
                 tree = Ashlar.Builder.Context.SourceTree.FromDirectory(empty, expandedFrom);
             }
-            else if (expandedFrom is not null)
+            FileOps.LinkOrigin? origin = null;
+            if (expandedFrom is not null && sourceSnapshot is not null)
             {
                 viewKey = _session.NewKey("view");
-                view = HostMount.Open(_session.Snapshots.View(viewKey, sourceSnapshot!), _session.ScratchDirectory);
+                var viewMounts = _session.Snapshots.View(viewKey, sourceSnapshot);
+                view = HostMount.Open(viewMounts, _session.ScratchDirectory);
                 tree = Ashlar.Builder.Context.SourceTree.FromDirectory(view.Path, $"stage {expandedFrom}");
+                // A committed snapshot never changes: its files can be shared with this copy by hard link.
+                origin = new FileOps.SnapshotLinkOrigin(viewMounts[0].LowerDirectories);
             }
+            else if (contextPlan is not null && _missedNear is { } near && contextPlan.TargetsAreDistinct())
+                origin = await CopyKeys.PreviousResultAsync(_session, near, cancellationToken);
             var mounts = _session.Snapshots.Prepare(key, await CurrentSnapshotAsync(cancellationToken));
             using (view)
             {
                 // --link: a layer of its own, written straight into the new snapshot's still-empty upper directory (never
                 // mounted, so nothing below shows through). BuildKit makes --link with --chmod an ordinary copy.
-                var plan = contextPlan ?? await FileOps.CopyOperation.PrepareAsync(spec, tree!, null, cancellationToken);
+                var plan = remote is { Any: true }
+                    ? await FileOps.CopyOperation.PrepareAsync(remote.FetchSpec, await _session.ContextTreeAsync(cancellationToken), null, cancellationToken)
+                    : contextPlan ?? await FileOps.CopyOperation.PrepareAsync(spec, tree!, null, cancellationToken);
+                // Downloads and clones are fresh files: only a context copy or a snapshot's files are shared.
+                plan.LinkOrigin = remote is { Any: true } ? null : origin;
                 try
                 {
                     if (link && expandedChmod is null)
@@ -490,6 +505,7 @@ internal sealed partial class StageRunner
         {
             if (viewKey is not null) _session.Snapshots.Remove(viewKey);
             if (contextPlan is not null) await contextPlan.DisposeAsync();
+            if (remote is not null) await remote.DisposeAsync();
         }
     }
 
@@ -503,11 +519,12 @@ internal sealed partial class StageRunner
 
     private static long? Nanoseconds(TimeSpan value) => value == TimeSpan.Zero ? null : value.Ticks * 100;
 
-    // Go's %q of BuildKit v0.8's HealthConfig pointer (the fields dockerd's frontend has: no start interval).
+    // Go's %q of current BuildKit's *dockerspec.HealthcheckConfig (Test, Interval, Timeout, StartPeriod, StartInterval,
+    // Retries), as COPY history follows current BuildKit too; dockerd 20.10's v0.8 has no StartInterval field.
     private static string HealthcheckHistory(HealthConfig health) =>
         "&{" + string.Join(' ', GoFormat.QuoteSlice(health.Test), GoFormat.Quote(GoFormat.Duration(health.Interval ?? 0)),
             GoFormat.Quote(GoFormat.Duration(health.Timeout ?? 0)), GoFormat.Quote(GoFormat.Duration(health.StartPeriod ?? 0)),
-            GoFormat.QuoteRune(health.Retries ?? 0)) + "}";
+            GoFormat.Quote(GoFormat.Duration(health.StartInterval ?? 0)), GoFormat.QuoteRune(health.Retries ?? 0)) + "}";
 
     // docker's nat.ParsePortSpecs: "80", "80/udp", "8000-8002/tcp".
     private static IEnumerable<string> ExpandPorts(string spec)

@@ -29,12 +29,30 @@ internal sealed class StepCache
     {
         _session = session;
         _cache = new LayerCache(session.Request.CacheIndex ?? FileDistributedCache.ForStore(session.Store.Root));
-        _secretKey = new Lazy<CacheSecretKey>(() => CacheSecretKey.LoadOrCreate(session.Store.Root));
+        _secretKey = new Lazy<CacheSecretKey>(() => LoadSecretKey(session));
         _noCacheStages = session.Request.NoCacheFilter.Select(s => s.Trim()).Where(s => s.Length > 0).ToHashSet(StringComparer.OrdinalIgnoreCase);
     }
 
-    /// <summary>The store's key that secrets are HMAC'd with before they reach a cache key.</summary>
+    /// <summary>The key that secrets are HMAC'd with before they reach a cache key: a fleet's shared key file, else the store's own.</summary>
     public CacheSecretKey SecretKey => _secretKey.Value;
+
+    /// <summary>The environment variable naming a shared secret key file when the request names none.</summary>
+    public const string SecretKeyFileVariable = "ASHLAR_CACHE_SECRET_KEY_FILE";
+
+    private static CacheSecretKey LoadSecretKey(BuildSession session)
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(SecretKeyFileVariable);
+        var shared = session.Request.CacheSecretKeyFile ?? (string.IsNullOrEmpty(fromEnvironment) ? null : fromEnvironment);
+        if (shared is null) return CacheSecretKey.LoadOrCreate(session.Store.Root);
+        try
+        {
+            return CacheSecretKey.LoadShared(shared);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            throw new BuildException(e.Message, inner: e) { IsInputError = true };
+        }
+    }
 
     /// <summary>The layer cache itself (for per-file explanations).</summary>
     public LayerCache Layers => _cache;
@@ -91,7 +109,7 @@ internal sealed class StepCache
             if (record.Layer is null || record.DiffId is null || record.Layer.Digest != record.LayerDigest)
                 return new CacheLookup(null, $"{step} missed: the cached result was recorded without its layer descriptor");
             // A pruned blob is a miss, unless a cache source may still supply it (fetched only when needed).
-            if (!_session.Store.Content.Exists(record.LayerDigest.Value) && _session.Request.LayerSources.Count == 0)
+            if (!_session.Store.Content.Exists(record.LayerDigest.Value) && _session.Request.LayerSources.Count == 0 && !_session.Store.Lazy.IsLazy(record.LayerDigest.Value))
                 return new CacheLookup(null, $"{step} missed: its cached layer {record.LayerDigest.Value.ToString()[..19]} is no longer in the store (pruned)");
             return new CacheLookup(record, null);
         }

@@ -115,6 +115,8 @@ public sealed class RegistryCache
         await Parallel.ForEachAsync(artifact.Layers, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (layer, token) =>
         {
             if (await repository.BlobExistsAsync(layer.Digest, token).ConfigureAwait(false)) return;
+            // A layer this store never needed (a lazy one) is mounted from the imported cache's repository when it can be, not downloaded.
+            if (!store.Exists(layer.Digest) && mountFrom is not null && await repository.TryMountAsync(layer.Digest, mountFrom, token).ConfigureAwait(false)) return;
             if (!store.Exists(layer.Digest) && !await LayerSources.TryFetchAsync(sources, layer, store, token).ConfigureAwait(false))
             {
                 missing.Add(layer.DigestText);

@@ -6,16 +6,50 @@ using Ashlar.Images.Content;
 namespace Ashlar.Cache.Keys;
 
 /// <summary>
-/// The per-store random key that secrets are HMAC'd with before they reach a cache key, so neither a key nor
-/// the index reveals anything about a secret (not even a guessable one), yet a changed secret misses.
-/// Kept in <c>&lt;store root&gt;/cache/secret-key</c>, mode 0600, created once.
+/// The key that secrets are HMAC'd with before they reach a cache key, so neither a key nor the index reveals
+/// anything about a secret (not even a guessable one), yet a changed secret misses. By default a per-store random key
+/// in <c>&lt;store root&gt;/cache/secret-key</c>, mode 0600, created once: then no two stores share the cache entries
+/// of steps that use secrets. Runners of a fleet that should share them load one key file they all hold
+/// (<see cref="LoadShared"/>); that key is only read, never copied into a store, an index or an exported cache.
 /// </summary>
 public sealed class CacheSecretKey
 {
     private const int Length = 32;
+    private const int SharedMinimumLength = 32;
+    private static readonly byte[] SharedKeyInfo = "ashlar cache secret key v1"u8.ToArray();
     private readonly byte[] _key;
 
     private CacheSecretKey(byte[] key) => _key = key;
+
+    /// <summary>
+    /// Loads a key shared by several stores from <paramref name="path"/>: any file of at least 32 bytes besides
+    /// surrounding whitespace (e.g. <c>openssl rand -hex 32</c>), run through HKDF-SHA256, so stores that load the same
+    /// file hit each other's secret-using steps and stores with different files never do.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is too short to be a key.</exception>
+    /// <exception cref="IOException">The file cannot be read (the message names it).</exception>
+    public static CacheSecretKey LoadShared(string path)
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"cache secret key file {path}: {e.Message}", e);
+        }
+        try
+        {
+            var material = bytes.AsSpan().Trim(" \t\r\n"u8);
+            if (material.Length < SharedMinimumLength)
+                throw new InvalidDataException($"cache secret key file {path}: expected at least {SharedMinimumLength} bytes of key material (e.g. openssl rand -hex 32), found {material.Length}");
+            var input = material.ToArray();
+            try { return new CacheSecretKey(HKDF.DeriveKey(HashAlgorithmName.SHA256, input, Length, salt: [], info: SharedKeyInfo)); }
+            finally { CryptographicOperations.ZeroMemory(input); }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
 
     /// <summary>Loads the store's key, creating it atomically on first use (concurrent creators agree on one).</summary>
     public static CacheSecretKey LoadOrCreate(string storeRoot) => LoadOrCreateFile(Path.Combine(storeRoot, "cache", "secret-key"));

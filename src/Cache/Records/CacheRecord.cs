@@ -14,6 +14,10 @@ namespace Ashlar.Cache.Records;
 /// The layer's full descriptor (media type, digest, size), so a hit can put it into a manifest, or fetch it from an
 /// <see cref="Remote.ILayerSource"/> when the local store lacks it; null for an op that adds no layer.
 /// </param>
+/// <param name="LayerRepository">
+/// For a record in a shared index (Redis): the registry repository its layer was published to first
+/// (<c>host/path</c>), so a runner given only the index can still fetch it; null otherwise.
+/// </param>
 public sealed record CacheRecord(
     Digest? LayerDigest,
     Digest? DiffId,
@@ -21,4 +25,5 @@ public sealed record CacheRecord(
     string? ConfigDelta,
     DateTimeOffset Created,
     DateTimeOffset LastUsed,
-    Descriptor? Layer = null);
+    Descriptor? Layer = null,
+    string? LayerRepository = null);

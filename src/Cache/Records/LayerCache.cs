@@ -124,17 +124,7 @@ public sealed class LayerCache
     /// </summary>
     public async Task<string?> DescribeSourceChangeAsync(CacheKey previous, IReadOnlyList<SourceFile> current, CancellationToken cancellationToken = default)
     {
-        var bytes = await _index.GetAsync(SourcesKey(previous), cancellationToken);
-        if (bytes is null) return null;
-        List<SourceFile> before;
-        try
-        {
-            before = JsonSerializer.Deserialize(bytes, CacheJsonContext.Default.ListSourceFile) ?? [];
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        if (await GetSourcesAsync(previous, cancellationToken) is not { } before) return null;
         var old = new Dictionary<string, SourceFile>(StringComparer.Ordinal);
         foreach (var file in before) old.TryAdd(file.Path, file);
         var changes = new List<string>();
@@ -154,6 +144,21 @@ public sealed class LayerCache
         if (changes.Count == 0) return null;
         var text = string.Join(", ", changes.Take(DifferencesShown));
         return changes.Count > DifferencesShown ? $"{text} and {changes.Count - DifferencesShown} more" : text;
+    }
+
+    /// <summary>The files <paramref name="key"/> was folded from (see <see cref="PutSourcesAsync"/>), or null when none are remembered.</summary>
+    public async Task<IReadOnlyList<SourceFile>?> GetSourcesAsync(CacheKey key, CancellationToken cancellationToken = default)
+    {
+        var bytes = await _index.GetAsync(SourcesKey(key), cancellationToken);
+        if (bytes is null) return null;
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, CacheJsonContext.Default.ListSourceFile) ?? [];
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static List<CacheInputDifference> Compare(Dictionary<string, CacheInput> current, Dictionary<string, string> previous)

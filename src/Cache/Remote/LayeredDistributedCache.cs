@@ -42,7 +42,7 @@ public sealed class LayeredDistributedCache : IDistributedCache
     {
         if (await _local.GetAsync(key, token) is { } local) return local;
         if (_shared is not null && Readable(key, await _shared.GetAsync(key, token), "the shared cache index") is { } shared
-            && (_guard is null || LayerOf(key, shared) is not { } layer || await _guard.IsReachableAsync(layer, token)))
+            && (_guard is null || RecordOf(key, shared) is not { Layer: { } layer } record || await _guard.IsReachableAsync(layer, token, record.LayerRepository)))
             return shared;
         foreach (var (index, name) in _imported)
             if (Readable(key, await index.GetAsync(key, token), name) is { } imported)
@@ -55,17 +55,22 @@ public sealed class LayeredDistributedCache : IDistributedCache
     {
         await _local.SetAsync(key, value, options, token);
         if (_shared is null || _shared is ResilientDistributedCache { IsDown: true }) return;
-        // Blob before record: a runner that sees the record can always fetch the layer.
-        if (_guard is not null && LayerOf(key, value) is { } layer && !await _guard.PublishAsync(layer, token)) return;
+        // Blob before record: a runner that sees the record can always fetch the layer, from the repository it names.
+        if (_guard is not null && RecordOf(key, value) is { Layer: { } layer } record)
+        {
+            if (!await _guard.PublishAsync(layer, token)) return;
+            if (_guard.PublishedTo is { } repository && record.LayerRepository != repository)
+                value = JsonSerializer.SerializeToUtf8Bytes(record with { LayerRepository = repository }, CacheJsonContext.Default.CacheRecord);
+        }
         await _shared.SetAsync(key, value, options, token);
     }
 
-    private static Images.Formats.Descriptor? LayerOf(string key, byte[] value)
+    private static CacheRecord? RecordOf(string key, byte[] value)
     {
         if (!key.StartsWith(LayerCacheKeys.RecordPrefix, StringComparison.Ordinal)) return null;
         try
         {
-            return JsonSerializer.Deserialize(value, CacheJsonContext.Default.CacheRecord)?.Layer;
+            return JsonSerializer.Deserialize(value, CacheJsonContext.Default.CacheRecord);
         }
         catch (JsonException)
         {

@@ -1,5 +1,6 @@
 using Ashlar.Images.Content;
 using Ashlar.Images.Formats;
+using Ashlar.Images.Store.Lazy;
 
 namespace Ashlar.Cache.Remote;
 
@@ -8,7 +9,7 @@ namespace Ashlar.Cache.Remote;
 /// when a cache hit needs one. The store verifies the digest, so a damaged file is refused (with a warning) and
 /// the step runs instead.
 /// </summary>
-public sealed class LayoutLayerSource : ILayerSource, ILayerProbe
+public sealed class LayoutLayerSource : IRemoteLayerSource
 {
     private readonly string _directory;
     private readonly Action<string> _warn;
@@ -48,8 +49,12 @@ public sealed class LayoutLayerSource : ILayerSource, ILayerProbe
         }
     }
 
+    /// <inheritdoc />
+    public async Task<LazyBlobSource?> LocateAsync(Descriptor layer, CancellationToken cancellationToken) =>
+        await ContainsAsync(layer, cancellationToken).ConfigureAwait(false) ? LazyBlobSource.InLayout(_directory) : null;
+
     /// <summary>Whether the layout has a file of the blob's size (its digest is checked when it is copied).</summary>
-    Task<bool> ILayerProbe.ContainsAsync(Descriptor layer, CancellationToken cancellationToken)
+    public Task<bool> ContainsAsync(Descriptor layer, CancellationToken cancellationToken)
     {
         var file = new FileInfo(Path.Combine(_directory, "blobs", layer.Digest.Algorithm, layer.Digest.Hex));
         return Task.FromResult(file.Exists && file.Length == layer.Size);

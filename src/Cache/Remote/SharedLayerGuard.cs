@@ -1,3 +1,4 @@
+using Ashlar.Cache.Records;
 using Ashlar.Images.Content;
 using Ashlar.Images.Formats;
 using Ashlar.Images.References;
@@ -20,6 +21,7 @@ public sealed class SharedLayerGuard
     private readonly Action<string> _warn;
     private readonly TransferCounter? _counter;
     private int _warned;
+    private int _warnedUnreachable;
 
     /// <summary>A guard over <paramref name="store"/> and <paramref name="sources"/>, publishing to <paramref name="publishTo"/>'s repository.</summary>
     /// <param name="store">The local store (where a layer just made is, and a hit's layer may already be).</param>
@@ -37,15 +39,40 @@ public sealed class SharedLayerGuard
         _publishTo = publishTo;
         _warn = warn;
         _counter = counter;
+        Published = client is null ? null : new PublishedLayerSources(client, warn, counter);
     }
 
-    /// <summary>Whether a shared record's layer can be had: in the store, or in a source that says it has it.</summary>
-    public async Task<bool> IsReachableAsync(Descriptor layer, CancellationToken cancellationToken)
+    /// <summary>
+    /// The registries shared records named for their layers (<see cref="CacheRecord.LayerRepository"/>); give it to
+    /// the build as a layer source so it can fetch, or leave lazy, what those hits need.
+    /// </summary>
+    public PublishedLayerSources? Published { get; }
+
+    /// <summary>The repository (<c>host/path</c>) each new layer is published to, recorded in its shared record; null when none.</summary>
+    public string? PublishedTo => _publishTo is null || _client is null ? null : $"{_publishTo.Domain}/{_publishTo.Path}";
+
+    /// <summary>
+    /// Whether a shared record's layer can be had: in the store, in a source that says it has it, or in the repository
+    /// the record names (<paramref name="publishedTo"/>, which then becomes one of <see cref="Published"/>).
+    /// </summary>
+    public async Task<bool> IsReachableAsync(Descriptor layer, CancellationToken cancellationToken, string? publishedTo = null)
     {
         if (_store.Exists(layer.Digest)) return true;
         foreach (var source in _sources)
-            if (source is ILayerProbe probe && await probe.ContainsAsync(layer, cancellationToken).ConfigureAwait(false))
+            if (source is IRemoteLayerSource remote && await remote.LocateAsync(layer, cancellationToken).ConfigureAwait(false) is not null)
                 return true;
+        if (publishedTo is not null && Published?.Add(publishedTo) is { } named && await named.ContainsAsync(layer, cancellationToken).ConfigureAwait(false))
+            return true;
+        // Not "pruned": the record is fine, but its layer is nowhere this build can fetch it from.
+        if (Interlocked.Exchange(ref _warnedUnreachable, 1) == 0)
+        {
+            var looked = _sources.OfType<IRemoteLayerSource>().Select(s => s.ToString()).Append(publishedTo).OfType<string>().Distinct().ToList();
+            _warn(looked.Count > 0
+                ? $"the shared cache index has a result whose layer {layer.Digest} is in none of {string.Join(", ", looked)} (not pushed there yet, or "
+                    + "removed, or the registry is unreachable); such steps run"
+                : "the shared cache index has results that do not say where their layers are (written without a --cache-to registry): add "
+                    + "--cache-from type=registry,ref=... naming the registry cache the runners export to; until then such steps run");
+        }
         return false;
     }
 

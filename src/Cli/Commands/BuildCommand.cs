@@ -38,11 +38,15 @@ internal static class BuildCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the image ID" };
         var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit of each RUN step (e.g. 512m)" };
         var jobs = new Option<int?>("--jobs") { Description = "How many stages may run at once (default: the core count)" };
+        var secretKeyFile = new Option<string?>("--cache-secret-key-file")
+        {
+            Description = "A key file shared by a fleet's runners, so steps using secrets hit across them (default: $ASHLAR_CACHE_SECRET_KEY_FILE, else a per-store key)",
+        };
         var insecure = new Option<string[]>("--insecure-registry") { Description = "A registry host reached over plain HTTP (repeatable); loopback hosts always are" };
         var command = new Command("build", "Build an image from a Dockerfile")
         {
             context, file, tags, buildArgs, target, noCache, noCacheFilter, explainCache, pull, labels, secrets, ssh, network, platform, outputs, push, iidfile,
-            metadataFile, progress, quiet, memory, jobs, insecure,
+            metadataFile, progress, quiet, memory, jobs, insecure, secretKeyFile,
         };
         var cacheOptions = new CacheOptions();
         foreach (var option in cacheOptions.All) command.Options.Add(option);
@@ -78,6 +82,7 @@ internal static class BuildCommand
                     Jobs = parse.GetValue(jobs) is { } j and > 0 ? j : Environment.ProcessorCount,
                     StoreRoot = parse.GetValue(StoreOptions.Root),
                     InsecureRegistries = parse.GetValue(insecure) ?? [],
+                    CacheSecretKeyFile = parse.GetValue(secretKeyFile),
                     SourceDateEpoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH") is { Length: > 0 } epoch
                         && long.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
                         ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null,

@@ -22,6 +22,9 @@ internal static class CheckCommand
             var checker = new StoreChecker(store, SnapshotPruner.ForStore(store.Root), CacheIndexCollector.ForStore(store.Root));
             var problems = await checker.CheckAsync(parseResult.GetValue(repair), cancellationToken);
             foreach (var problem in problems) Console.Out.WriteLine(problem);
+            if (checker.LazyLayers.Count > 0)
+                Console.Out.WriteLine($"{checker.LazyLayers.Count} layer{(checker.LazyLayers.Count == 1 ? " is" : "s are")} lazy (built from a remote cache; "
+                    + "fetched from the source recorded under lazy/ when run, exported, saved or pushed): not a problem");
             var left = problems.Count(p => !p.Repaired);
             Console.Out.WriteLine(problems.Count == 0 ? "no problems found"
                 : $"{problems.Count} problem{(problems.Count == 1 ? "" : "s")} found, {problems.Count - left} repaired");

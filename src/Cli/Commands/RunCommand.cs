@@ -76,6 +76,8 @@ internal static class RunCommand
             var key = $"run-{id}";
             // Taken before the unpack: prune keeps the layers and the container's snapshot while we live.
             using var lease = StoreLease.Acquire(store.Root, key);
+            // An image built from a remote cache may still have its layers there (lazy): they are fetched now.
+            await store.Lazy.EnsureImageAsync(stored, parseResult.GetValue(image), cancellationToken: cancellationToken);
             var snapshots = ImageSnapshots.Open(store);
             var parent = await ImageSnapshots.UnpackAsync(snapshots, store, stored, cancellationToken);
             var mounts = snapshots.Prepare(key, parent);

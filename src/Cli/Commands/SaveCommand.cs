@@ -21,6 +21,9 @@ internal static class SaveCommand
             var archiveFormat = parseResult.GetValue(format) == "oci" ? ImageArchiveFormat.Oci : ImageArchiveFormat.Docker;
             var wanted = parseResult.GetValue(platform) is { } p ? Platform.Parse(p) : null;
             var names = parseResult.GetValue(images)!;
+            // An image built from a remote cache may still have its layers there (lazy): they are fetched first.
+            foreach (var name in names)
+                await store.Lazy.EnsureImageAsync(await store.LoadImageAsync(name, wanted, cancellationToken), name, cancellationToken: cancellationToken);
             if (parseResult.GetValue(output) is not { } path)
             {
                 if (!Console.IsOutputRedirected)

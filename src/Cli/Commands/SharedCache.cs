@@ -65,7 +65,8 @@ internal sealed class SharedCache(IReadOnlyList<CacheSpec> to, IReadOnlyList<Cac
         return request with
         {
             CacheIndex = new LayeredDistributedCache(local, _shared, imported, warn, guard),
-            LayerSources = [.. request.LayerSources, .. _sources],
+            // Last: the registries shared records name for their layers, found as the build reads them.
+            LayerSources = [.. request.LayerSources, .. _sources, .. guard?.Published is { } published ? [published] : Array.Empty<ILayerSource>()],
         };
     }
 

@@ -4,13 +4,15 @@ namespace Ashlar.Executor.Security;
 
 /// <summary>
 /// Compiles <see cref="SeccompProfile"/> to a classic BPF seccomp filter and installs it. The filter checks the
-/// architecture first (x86_64 and its i386 ABI; x32 and anything else are refused, so a syscall number can never
-/// be read in another ABI's table), then finds the syscall number by binary search: classic BPF's conditional
-/// jumps reach only 255 instructions, so every far jump goes through an unconditional <c>ja</c>.
+/// architecture first (on x86_64: x86_64 and its i386 ABI; on arm64: aarch64 only, as Docker's profile lists no
+/// 32-bit arm calls for it; x32 and anything else are refused, so a syscall number can never be read in another
+/// ABI's table), then finds the syscall number by binary search: classic BPF's conditional jumps reach only 255
+/// instructions, so every far jump goes through an unconditional <c>ja</c>.
 /// </summary>
 internal static class SeccompFilter
 {
-    private const uint AuditArchX86_64 = 0xC000003E, AuditArchI386 = 0x40000003, X32SyscallBit = 0x40000000;
+    private const uint AuditArchX86_64 = 0xC000003E, AuditArchI386 = 0x40000003, AuditArchAarch64 = 0xC00000B7;
+    private const uint X32SyscallBit = 0x40000000;
     private const uint RetAllow = 0x7FFF0000, RetErrno = 0x00050000, RetKillProcess = 0x80000000;
 
     // struct seccomp_data { int nr; u32 arch; u64 instruction_pointer; u64 args[6]; } (little-endian halves)
@@ -22,31 +24,49 @@ internal static class SeccompFilter
 
     private enum Verdict { Allow, Personality, Socket, Clone, Clone3 }
 
-    /// <summary>Whether this machine's architecture has a table (x86_64); elsewhere containers run without seccomp.</summary>
-    public static bool IsSupported => RuntimeInformation.ProcessArchitecture == Architecture.X64;
+    /// <summary>Whether this machine's architecture has a table (x86_64, arm64); elsewhere containers run without seccomp.</summary>
+    public static bool IsSupported => RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
     /// <summary>Docker's default profile as a <c>struct sock_filter</c> array, built once per process (the init only installs it).</summary>
     public static byte[] DockerDefault => Compiled.Value;
 
-    private static readonly Lazy<byte[]> Compiled = new(() => MemoryMarshal.AsBytes(Build().ToArray().AsSpan()).ToArray());
+    private static readonly Lazy<byte[]> Compiled =
+        new(() => MemoryMarshal.AsBytes(Build(RuntimeInformation.ProcessArchitecture).ToArray().AsSpan()).ToArray());
 
-    internal static IReadOnlyList<BpfInstruction> Build()
+    /// <summary>The filter for a kernel of <paramref name="machine"/> (x64 or arm64).</summary>
+    internal static IReadOnlyList<BpfInstruction> Build(Architecture machine = Architecture.X64)
     {
         var program = new BpfAssembler();
         program.Emit(LdAbs, OffsetArch);
-        program.JumpIfEqual(AuditArchX86_64, "x86_64");
-        program.JumpIfEqual(AuditArchI386, "i386");
-        program.Emit(RetK, RetKillProcess);
+        if (machine == Architecture.Arm64)
+        {
+            program.JumpIfEqual(AuditArchAarch64, "aarch64");
+            program.Emit(RetK, RetKillProcess);
 
-        program.Label("x86_64");
-        program.Emit(LdAbs, OffsetNr);
-        program.Emit(JgeK, X32SyscallBit, 0, 1);
-        program.Jump("deny");
-        Dispatch(program, Verdicts(SyscallTable.X86_64));
+            program.Label("aarch64");
+            program.Emit(LdAbs, OffsetNr);
+            Dispatch(program, Verdicts(SyscallTable.Aarch64));
+        }
+        else if (machine == Architecture.X64)
+        {
+            program.JumpIfEqual(AuditArchX86_64, "x86_64");
+            program.JumpIfEqual(AuditArchI386, "i386");
+            program.Emit(RetK, RetKillProcess);
 
-        program.Label("i386");
-        program.Emit(LdAbs, OffsetNr);
-        Dispatch(program, Verdicts(SyscallTable.I386));
+            program.Label("x86_64");
+            program.Emit(LdAbs, OffsetNr);
+            program.Emit(JgeK, X32SyscallBit, 0, 1);
+            program.Jump("deny");
+            Dispatch(program, Verdicts(SyscallTable.X86_64));
+
+            program.Label("i386");
+            program.Emit(LdAbs, OffsetNr);
+            Dispatch(program, Verdicts(SyscallTable.I386));
+        }
+        else
+        {
+            throw new PlatformNotSupportedException($"no seccomp syscall table for {machine}");
+        }
 
         program.Label("personality");
         program.Emit(LdAbs, ArgHigh(0));

@@ -82,6 +82,15 @@ public sealed class RegistryClient : IDisposable
         return pusher.PushAsync(manifest, tag, cancellationToken);
     }
 
+    // An image store's push: its lazy layers are placed without their bytes when the destination has or can mount them.
+    Task<PushResult> PushAsync(ImageStore store, Digest manifest, string registry, string repository, string? tag,
+        string? mountFrom, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        var pusher = new ImagePusher(Repository(registry, repository, forPush: true), store.Content, Math.Max(1, options.MaxConcurrentTransfers),
+            options.UploadChunkSize, mountFrom, progress) { Lazy = store.Lazy, Client = this };
+        return pusher.PushAsync(manifest, tag, cancellationToken);
+    }
+
     /// <summary>
     /// <c>ashlar pull</c>: pulls <paramref name="reference"/> into <paramref name="store"/> and tags it there. The tag
     /// points at what the reference names in the registry, as with docker's containerd store: for a multi-platform image
@@ -109,7 +118,9 @@ public sealed class RegistryClient : IDisposable
     /// <summary>
     /// <c>ashlar push</c>: pushes the image <paramref name="source"/> names in <paramref name="store"/> (a reference or an
     /// image id) to <paramref name="destination"/>. When the store knows the image under another repository of the same
-    /// registry, its blobs are mounted from there instead of uploaded.
+    /// registry, its blobs are mounted from there instead of uploaded. A lazy layer (<see cref="Store.Lazy.LazyBlobs"/>) is
+    /// not downloaded when the destination already has it or can mount it from the repository it is recorded in;
+    /// otherwise it is fetched into the store first.
     /// </summary>
     /// <param name="store">The image store that holds the image.</param>
     /// <param name="source">The local image: a reference such as <c>app:1</c>, or an image id.</param>
@@ -124,7 +135,7 @@ public sealed class RegistryClient : IDisposable
         var image = await store.FindAsync(source, cancellationToken).ConfigureAwait(false);
         var known = await store.ReferencesToAsync(image.Digest, cancellationToken).ConfigureAwait(false);
         var mountFrom = known.FirstOrDefault(r => r.Domain == destination.Domain && r.Path != destination.Path)?.Path;
-        return await PushAsync(store.Content, image.Digest, destination.Domain, destination.Path, destination.Tag, mountFrom, progress, cancellationToken)
+        return await PushAsync(store, image.Digest, destination.Domain, destination.Path, destination.Tag, mountFrom, progress, cancellationToken)
             .ConfigureAwait(false);
     }
 

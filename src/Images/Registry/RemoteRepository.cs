@@ -237,6 +237,30 @@ internal sealed class RemoteRepository
         }
     }
 
+    /// <summary>
+    /// A cross-repository mount of <paramref name="digest"/> from <paramref name="from"/> only: true when the registry
+    /// mounted it; false when it would not (the upload session it opened instead is cancelled).
+    /// </summary>
+    public async Task<bool> TryMountAsync(Digest digest, string from, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (mounted, location) = await StartUploadAsync(digest, from, cancellationToken).ConfigureAwait(false);
+            if (mounted) return true;
+            try
+            {
+                using var _ = await SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, location), scopes, retryTransient: false,
+                    HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RegistryException or HttpRequestException) { } // the registry expires it anyway
+            return false;
+        }
+        catch (RegistryException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>POST: a mount (201, done) or a new upload session (202 with its Location).</summary>
     async Task<(bool Mounted, Uri Location)> StartUploadAsync(Digest digest, string? mountFrom, CancellationToken cancellationToken)
     {

@@ -4,6 +4,7 @@ using Ashlar.Images.Content;
 using Ashlar.Images.Formats;
 using Ashlar.Images.Layers;
 using Ashlar.Images.References;
+using Ashlar.Images.Store.Lazy;
 
 namespace Ashlar.Images.Store;
 
@@ -23,6 +24,7 @@ public sealed class ImageStore
     {
         Root = root;
         Content = new FileContentStore(root);
+        Lazy = new LazyBlobs(Content);
     }
 
     /// <summary>The store's root directory.</summary>
@@ -30,6 +32,9 @@ public sealed class ImageStore
 
     /// <summary>The blobs.</summary>
     public FileContentStore Content { get; }
+
+    /// <summary>Layers images reference whose bytes are still remote, fetched when needed (see <see cref="LazyBlobs"/>).</summary>
+    public LazyBlobs Lazy { get; }
 
     /// <summary>Opens the store at <paramref name="root"/> (default: <see cref="StoreLocation.Resolve"/>), creating the layout if needed.</summary>
     public static ImageStore Open(string? root = null)
@@ -90,7 +95,7 @@ public sealed class ImageStore
     }
 
     /// <summary>
-    /// Stores an image made of <paramref name="layers"/> (already in the store, bottom first) and
+    /// Stores an image made of <paramref name="layers"/> (in the store or recorded as lazy, bottom first) and
     /// <paramref name="config"/> (whose rootfs.diff_ids must list one DiffID per layer): config, then an OCI manifest.
     /// The image is not named; follow with <see cref="TagAsync"/> or <see cref="AddDanglingAsync"/>.
     /// </summary>
@@ -99,7 +104,7 @@ public sealed class ImageStore
         if (layers.Count != config.RootFs.DiffIds.Count)
             throw new ArgumentException($"the config lists {config.RootFs.DiffIds.Count} diff_ids for {layers.Count} layers", nameof(config));
         foreach (var layer in layers)
-            if (!Content.Exists(layer.Digest)) throw new BlobNotFoundException(layer.Digest);
+            if (!Content.Exists(layer.Digest) && !Lazy.IsLazy(layer.Digest)) throw new BlobNotFoundException(layer.Digest);
         var configDescriptor = await PutConfigAsync(config, cancellationToken: cancellationToken);
         var manifest = new ImageManifest { MediaType = MediaTypes.OciManifest, Config = configDescriptor, Layers = layers, Annotations = annotations };
         var descriptor = await PutManifestAsync(manifest, cancellationToken);
@@ -383,6 +388,7 @@ public sealed class ImageStore
             }
         }
         Content.CleanIngest(TimeSpan.FromHours(24));
+        Lazy.Collect(live, DateTime.UtcNow - grace);
         foreach (var participant in participants ?? [])
             reclaimed += await participant.PruneAsync(liveChains, cancellationToken);
         return new PruneResult(deletedImages, deletedBlobs, reclaimed);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Ashlar.Images.Content;
 using Ashlar.Images.Formats;
+using Ashlar.Images.Store.Lazy;
 
 namespace Ashlar.Images.Store;
 
@@ -26,12 +27,22 @@ public sealed class StoreChecker
         _cache = cache;
     }
 
+    /// <summary>
+    /// The layers images reference that are lazy (recorded with a source, fetched when needed), found by the last
+    /// <see cref="CheckAsync"/>: not a problem, but worth a line in the report.
+    /// </summary>
+    public IReadOnlyCollection<Digest> LazyLayers => _lazy;
+
+    private readonly HashSet<Digest> _lazy = [];
+
     /// <summary>Checks the whole store; returns every problem found (marked repaired when <paramref name="repair"/> removed it).</summary>
     public async Task<IReadOnlyList<StoreProblem>> CheckAsync(bool repair = false, CancellationToken cancellationToken = default)
     {
         var problems = new List<StoreProblem>();
         CheckLayout(problems);
         var corrupt = await CheckBlobsAsync(problems, repair, cancellationToken);
+        _lazy.Clear();
+        CheckLazyRecords(problems, repair);
         await CheckImagesAsync(problems, corrupt, repair, cancellationToken);
         CheckLeftovers(problems, repair);
         _snapshots?.Check(problems, () => StoreLease.ReadAll(_store.Root), repair);
@@ -139,7 +150,23 @@ public sealed class StoreChecker
                 && manifest.Config.MediaType is MediaTypes.OciConfig or MediaTypes.DockerConfig)
                 found.Add($"config {manifest.Config.Digest} lists {config.RootFs.DiffIds.Count} diff_ids for {manifest.Layers.Count} layers");
         }
-        foreach (var layer in manifest.Layers) Present(layer.Digest, "layer", found, corrupt);
+        foreach (var layer in manifest.Layers)
+        {
+            // A lazy layer is not missing: its record says where it is fetched from when needed.
+            if (!corrupt.Contains(layer.Digest) && _store.Lazy.IsLazy(layer.Digest)) _lazy.Add(layer.Digest);
+            else Present(layer.Digest, "layer", found, corrupt);
+        }
+    }
+
+    // A record that does not read is removed on repair: the layer it stood for then shows as missing, which is the truth.
+    private void CheckLazyRecords(List<StoreProblem> problems, bool repair)
+    {
+        foreach (var (_, path, _, record, problem) in _store.Lazy.List().ToList())
+        {
+            if (record is not null) continue;
+            if (repair) File.Delete(path);
+            problems.Add(new StoreProblem(path, $"lazy blob record is {problem}", repair));
+        }
     }
 
     private bool Present(Digest digest, string what, List<string> found, HashSet<Digest> corrupt)

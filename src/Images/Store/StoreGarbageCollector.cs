@@ -223,6 +223,9 @@ public sealed class StoreGarbageCollector
             }
         }
 
+        // Records of lazy blobs go with the images that need them (or once their blob is here).
+        _store.Lazy.Collect(liveBlobs, protectedSince.UtcDateTime);
+
         var deletedSnapshots = CollectedItems.None;
         if (_snapshots is not null)
         {

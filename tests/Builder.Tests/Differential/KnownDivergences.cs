@@ -15,6 +15,10 @@ internal static class KnownDivergences
         ["copy-chown-ids"] = "COPY --chown history keeps '--chown=...' as current BuildKit does; dockerd's BuildKit v0.8 leaves it out",
         ["copy-chown-names"] = "COPY --chown history keeps '--chown=...' as current BuildKit does; dockerd's BuildKit v0.8 leaves it out",
         ["copy-chmod-octal"] = "COPY --chmod history keeps '--chmod=...' as current BuildKit does; dockerd's BuildKit v0.8 leaves it out",
+        // HEALTHCHECK history: current BuildKit's %q of its config has a start-interval field (dispatchHealthcheck with
+        // dockerspec.HealthcheckConfig), and so does Ashlar's; v0.8's HealthConfig had four fields before Retries.
+        ["healthcheck"] = "HEALTHCHECK history has current BuildKit's start-interval field (\"0s\"); dockerd's BuildKit v0.8 has none",
+        ["healthcheck-none-exec"] = "HEALTHCHECK history has current BuildKit's start-interval field (\"0s\"); dockerd's BuildKit v0.8 has none",
     };
 
     /// <summary>

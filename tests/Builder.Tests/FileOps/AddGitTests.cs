@@ -1,52 +1,33 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Ashlar.Builder.Tests.AddRemote;
 using Ashlar.Builder.Tests.FileOps.Support;
 using static Ashlar.Builder.Tests.FileOps.Support.FileOpsSandbox;
 
 namespace Ashlar.Builder.Tests.FileOps;
 
-/// <summary>ADD of git sources against a local bare repository served by <c>git daemon</c> on 127.0.0.1.</summary>
+/// <summary>ADD of git sources against a local bare repository served by <c>git daemon</c> on 127.0.0.1 (<see cref="GitDaemon"/>).</summary>
 public sealed class AddGitTests : IDisposable
 {
     private readonly FileOpsSandbox _box = new();
-    private readonly Process _daemon;
+    private readonly GitDaemon _git;
     private readonly string _url;
 
     public AddGitTests()
     {
-        var work = Path.Combine(_box.Directory, "work");
-        Directory.CreateDirectory(work);
-        Git(work, "init", "-q", "-b", "main");
-        File.WriteAllText(Path.Combine(work, "README"), "v1\n");
-        Directory.CreateDirectory(Path.Combine(work, "sub"));
-        File.WriteAllText(Path.Combine(work, "sub/run.sh"), "#!/bin/sh\n");
-        FileOpsSandbox.Chmod(Path.Combine(work, "sub/run.sh"), 0x1ed);
-        Git(work, "add", ".");
-        Git(work, "commit", "-q", "-m", "one");
-        Git(work, "tag", "v1");
-        File.WriteAllText(Path.Combine(work, "README"), "v2\n");
-        Git(work, "commit", "-q", "-am", "two");
-
-        var served = Path.Combine(_box.Directory, "served");
-        Directory.CreateDirectory(served);
-        Git(_box.Directory, "clone", "-q", "--bare", work, Path.Combine(served, "repo.git"));
-
-        var port = FreePort();
-        _daemon = Process.Start(new ProcessStartInfo("git", ["daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1", $"--port={port}", $"--base-path={served}", served])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
-        _url = $"git://127.0.0.1:{port}/repo.git";
-        WaitForPort(port);
+        _git = new GitDaemon(_box.Directory);
+        File.WriteAllText(Path.Combine(_git.Work, "README"), "v1\n");
+        Directory.CreateDirectory(Path.Combine(_git.Work, "sub"));
+        File.WriteAllText(Path.Combine(_git.Work, "sub/run.sh"), "#!/bin/sh\n");
+        FileOpsSandbox.Chmod(Path.Combine(_git.Work, "sub/run.sh"), 0x1ed);
+        _git.Commit("one");
+        GitDaemon.Git(_git.Work, "tag", "v1");
+        _git.Commit("two", ("README", "v2\n"));
+        _git.Publish();
+        _url = _git.Url;
     }
 
     public void Dispose()
     {
-        try { _daemon.Kill(entireProcessTree: true); _daemon.WaitForExit(5000); }
-        catch (InvalidOperationException) { }
-        _daemon.Dispose();
+        _git.Dispose();
         _box.Dispose();
     }
 
@@ -77,7 +58,7 @@ public sealed class AddGitTests : IDisposable
     [Fact]
     public async Task Checksum_pins_the_commit_as_in_buildkit()
     {
-        var commit = GitOutput(Path.Combine(_box.Directory, "work"), "rev-parse", "v1").Trim();
+        var commit = GitDaemon.Output(_git.Work, "rev-parse", "v1").Trim();
 
         await _box.CopyAsync(Add("/pinned/", _url + "#v1") with { Checksum = commit[..12] });
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => _box.CopyAsync(Add("/other/", _url + "#main") with { Checksum = commit }));
@@ -112,47 +93,4 @@ public sealed class AddGitTests : IDisposable
     [InlineData("src/repo.git")]
     public void Urls_and_local_paths_are_not_git(string source) =>
         Assert.False(Ashlar.Builder.FileOps.GitSource.TryParse(source, out _));
-
-    private static void Git(string directory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "protocol.file.allow=always" }.Concat(arguments))
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', arguments)}: {stderr}");
-    }
-
-    private static string GitOutput(string directory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true };
-        foreach (var a in arguments) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static void WaitForPort(int port)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) { Thread.Sleep(50); }
-        }
-        throw new TimeoutException($"git daemon did not listen on 127.0.0.1:{port}");
-    }
 }

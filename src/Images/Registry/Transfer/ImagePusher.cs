@@ -1,4 +1,6 @@
 using Ashlar.Images.Content;
+using Ashlar.Images.Formats;
+using Ashlar.Images.Store.Lazy;
 
 namespace Ashlar.Images.Registry.Transfer;
 
@@ -11,6 +13,12 @@ internal sealed class ImagePusher(RemoteRepository repository, IContentStore sto
     string? mountFrom, IProgress<TransferProgress>? progress)
 {
     long uploaded;
+
+    /// <summary>The image store's lazy layers, placed by HEAD or mount before their bytes are fetched; null for a plain content store.</summary>
+    public LazyBlobs? Lazy { get; init; }
+
+    /// <summary>The client that fetches a lazy layer that must be uploaded after all.</summary>
+    public RegistryClient? Client { get; init; }
 
     public async Task<PushResult> PushAsync(Digest manifestDigest, string? tag, CancellationToken cancellationToken)
     {
@@ -63,8 +71,14 @@ internal sealed class ImagePusher(RemoteRepository repository, IContentStore sto
     async Task PushBlobsAsync(IEnumerable<ContentDescriptor> blobs, CancellationToken cancellationToken)
     {
         var unique = blobs.DistinctBy(blob => blob.Digest).ToList();
+        var lazy = new Dictionary<Digest, LazyBlob>();
         foreach (var blob in unique)
         {
+            if (store.SizeOf(blob.Digest) is null && Lazy?.Find(blob.Digest) is { } record)
+            {
+                lazy[blob.Digest] = record;
+                continue;
+            }
             if (store.SizeOf(blob.Digest) is not { } size)
                 throw new RegistryException($"cannot push to {repository}: blob {blob.Digest} is not in the local store");
             if (size != blob.Size)
@@ -74,7 +88,10 @@ internal sealed class ImagePusher(RemoteRepository repository, IContentStore sto
         await Parallel.ForEachAsync(unique, new ParallelOptions { MaxDegreeOfParallelism = maxConcurrent, CancellationToken = cancellationToken },
             async (blob, token) =>
             {
-                var outcome = await repository.PushBlobAsync(blob, () => store.OpenRead(blob.Digest), mountFrom, chunkSize, token).ConfigureAwait(false);
+                BlobPushOutcome? placed = lazy.TryGetValue(blob.Digest, out var record)
+                    ? await PlaceLazyAsync(blob, record, token).ConfigureAwait(false)
+                    : null;
+                var outcome = placed ?? await repository.PushBlobAsync(blob, () => store.OpenRead(blob.Digest), mountFrom, chunkSize, token).ConfigureAwait(false);
                 if (outcome == BlobPushOutcome.Uploaded) Interlocked.Add(ref uploaded, blob.Size);
                 progress?.Report(new TransferProgress(blob.Digest, blob.Size, outcome switch
                 {
@@ -83,5 +100,20 @@ internal sealed class ImagePusher(RemoteRepository repository, IContentStore sto
                     _ => TransferState.Pushed,
                 }, blob.MediaType));
             }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A lazy layer without its bytes where possible: the destination has it already, or mounts it from the repository
+    /// of its record on the same registry. Otherwise it is fetched into the store (null: upload it as any other).
+    /// </summary>
+    async Task<BlobPushOutcome?> PlaceLazyAsync(ContentDescriptor blob, LazyBlob record, CancellationToken cancellationToken)
+    {
+        if (await repository.BlobExistsAsync(blob.Digest, cancellationToken).ConfigureAwait(false))
+            return BlobPushOutcome.AlreadyPresent;
+        foreach (var source in record.Sources.Where(s => s.Registry == repository.Host && s.Repository != repository.Name))
+            if (await repository.TryMountAsync(blob.Digest, source.Repository!, cancellationToken).ConfigureAwait(false))
+                return BlobPushOutcome.Mounted;
+        await Lazy!.EnsureAsync(Descriptor.For(blob.MediaType, blob.Digest, blob.Size), record.Image, Client, cancellationToken).ConfigureAwait(false);
+        return null;
     }
 }
