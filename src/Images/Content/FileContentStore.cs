@@ -62,12 +62,14 @@ public sealed class FileContentStore : IContentStore
 
     /// <summary>
     /// Starts writing a blob whose digest is not known in advance (e.g. a layer being compressed).
-    /// <paramref name="algorithm"/> is sha256 unless the blob is announced as sha512.
+    /// <paramref name="algorithm"/> is sha256 unless the blob is announced as sha512. A <paramref name="direct"/>
+    /// writer bypasses the page cache (O_DIRECT) once the blob is over 1 MiB: for large blobs nothing reads soon,
+    /// such as a layer a build just made.
     /// </summary>
-    public BlobWriter BeginWrite(string algorithm = "sha256")
+    public BlobWriter BeginWrite(string algorithm = "sha256", bool direct = false)
     {
         var temp = Path.Combine(Root, IngestDirectory, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
-        return new BlobWriter(this, temp, algorithm);
+        return new BlobWriter(this, temp, algorithm, direct);
     }
 
     /// <inheritdoc />
