@@ -79,6 +79,8 @@ internal static unsafe class RootfsSetup
             {
                 Check(Set(fs, "upperdir", spec.Upper) ? 0 : -1, "mount rootfs", $"upperdir {spec.Upper}");
                 Check(Set(fs, "workdir", spec.Work!) ? 0 : -1, "mount rootfs", $"workdir {spec.Work}");
+                AllowVolatile(spec.Work!);
+                SetFlag(fs, "volatile"); // kernels before 5.10 refuse it: a plain mount then
             }
             foreach (var (key, value) in OverlayFeatures) Set(fs, key, value);
             if (Syscalls.FsConfig(fs, Syscalls.FSCONFIG_CMD_CREATE, null, null, 0) < 0)
@@ -95,6 +97,28 @@ internal static unsafe class RootfsSetup
 
     // Copy-up must stay plain so the upper dir maps 1:1 to a layer (no redirects, no metadata-only copies).
     private static readonly (string, string)[] OverlayFeatures = [("index", "off"), ("redirect_dir", "off"), ("metacopy", "off")];
+
+    private static bool SetFlag(int fs, string key)
+    {
+        fixed (byte* k = Utf8(key))
+            return Syscalls.FsConfig(fs, Syscalls.FSCONFIG_SET_FLAG, k, null, 0) == 0;
+    }
+
+    /// <summary>
+    /// A writable rootfs is mounted <c>volatile</c>: without it, unmounting the overlay (when the container's last
+    /// process exits) syncs the whole host filesystem the upper dir is on (overlayfs' sync_fs), and every step waits
+    /// for everyone else's dirty data. What a step wrote reaches the disk as any unsynced file does; the layer blob
+    /// made from it is fsynced by the store. (An fsync inside the container is then a no-op, as under eatmydata.)
+    /// overlay refuses a second volatile mount of the same work dir until its marker is gone: take it out first.
+    /// </summary>
+    private static void AllowVolatile(string work)
+    {
+        fixed (byte* marker = Utf8(work + "/work/incompat/volatile"), incompat = Utf8(work + "/work/incompat"))
+        {
+            rmdir(marker);
+            rmdir(incompat);
+        }
+    }
 
     private static bool Set(int fs, string key, string value)
     {
@@ -113,6 +137,11 @@ internal static unsafe class RootfsSetup
         if (spec.Upper is not null)
             options += $",upperdir={Relative(spec.Upper)},workdir={Relative(spec.Work!)}";
         options += "," + string.Join(',', OverlayFeatures.Select(f => $"{f.Item1}={f.Item2}"));
+        if (spec.Upper is not null)
+        {
+            AllowVolatile(spec.Work!);
+            if (Posix.Mount("overlay", spec.RootfsTarget, "overlay", 0, options + ",volatile") == 0) return;
+        }
         Check(Posix.Mount("overlay", spec.RootfsTarget, "overlay", 0, options), "mount rootfs", $"overlay with {spec.Lowers.Count} lowers");
     }
 
