@@ -38,11 +38,12 @@ internal static class BuildCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the image ID" };
         var memory = new Option<string?>("--memory", "-m") { Description = "Memory limit of each RUN step (e.g. 512m)" };
         var jobs = new Option<int?>("--jobs") { Description = "How many stages may run at once (default: the core count)" };
+        var allow = new Option<string[]>("--allow") { Description = "Grant an entitlement: security.insecure (for RUN --security=insecure) or network.host; comma-separated or repeatable" };
         var insecure = new Option<string[]>("--insecure-registry") { Description = "A registry host reached over plain HTTP (repeatable); loopback hosts always are" };
         var command = new Command("build", "Build an image from a Dockerfile")
         {
             context, file, tags, buildArgs, target, noCache, noCacheFilter, explainCache, pull, labels, secrets, ssh, network, platform, outputs, push, iidfile,
-            metadataFile, progress, quiet, memory, jobs, insecure,
+            metadataFile, progress, quiet, memory, jobs, insecure, allow,
         };
         var cacheOptions = new CacheOptions();
         foreach (var option in cacheOptions.All) command.Options.Add(option);
@@ -78,6 +79,7 @@ internal static class BuildCommand
                     Jobs = parse.GetValue(jobs) is { } j and > 0 ? j : Environment.ProcessorCount,
                     StoreRoot = parse.GetValue(StoreOptions.Root),
                     InsecureRegistries = parse.GetValue(insecure) ?? [],
+                    Entitlements = ParseEntitlements(parse.GetValue(allow) ?? []),
                     SourceDateEpoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH") is { Length: > 0 } epoch
                         && long.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
                         ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null,
@@ -152,6 +154,12 @@ internal static class BuildCommand
         }
         return pairs;
     }
+
+    private static List<string> ParseEntitlements(IEnumerable<string> values) =>
+        values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(e => e is "security.insecure" or "network.host" ? e
+                : throw new FormatException($"invalid --allow \"{e}\": use security.insecure or network.host"))
+            .Distinct().ToList();
 
     private static BuildNetwork ParseNetwork(string? value) => value?.ToLowerInvariant() switch
     {
