@@ -80,7 +80,7 @@ internal static unsafe class RootfsSetup
                 Check(Set(fs, "upperdir", spec.Upper) ? 0 : -1, "mount rootfs", $"upperdir {spec.Upper}");
                 Check(Set(fs, "workdir", spec.Work!) ? 0 : -1, "mount rootfs", $"workdir {spec.Work}");
                 AllowVolatile(spec.Work!);
-                SetFlag(fs, "volatile"); // kernels before 5.10 refuse it: a plain mount then
+                if (Volatile) SetFlag(fs, "volatile"); // kernels before 5.10 refuse it: a plain mount then
             }
             foreach (var (key, value) in OverlayFeatures) Set(fs, key, value);
             if (Syscalls.FsConfig(fs, Syscalls.FSCONFIG_CMD_CREATE, null, null, 0) < 0)
@@ -97,6 +97,9 @@ internal static unsafe class RootfsSetup
 
     // Copy-up must stay plain so the upper dir maps 1:1 to a layer (no redirects, no metadata-only copies).
     private static readonly (string, string)[] OverlayFeatures = [("index", "off"), ("redirect_dir", "off"), ("metacopy", "off")];
+
+    // ASHLAR_OVERLAY_VOLATILE=0 mounts it plainly (to measure the difference).
+    private static bool Volatile => Environment.GetEnvironmentVariable("ASHLAR_OVERLAY_VOLATILE") != "0";
 
     private static bool SetFlag(int fs, string key)
     {
@@ -137,7 +140,7 @@ internal static unsafe class RootfsSetup
         if (spec.Upper is not null)
             options += $",upperdir={Relative(spec.Upper)},workdir={Relative(spec.Work!)}";
         options += "," + string.Join(',', OverlayFeatures.Select(f => $"{f.Item1}={f.Item2}"));
-        if (spec.Upper is not null)
+        if (spec.Upper is not null && Volatile)
         {
             AllowVolatile(spec.Work!);
             if (Posix.Mount("overlay", spec.RootfsTarget, "overlay", 0, options + ",volatile") == 0) return;
