@@ -53,10 +53,13 @@ public static class Container
         try
         {
             using var cgroup = StepCgroup.ForContainer(id, spec.Limits);
+            var lowers = rootfs.LowerDirectories;
+            if (rootfs.UpperDirectory is { } writable && StubLayer.For(lowers, writable, GeneratedFiles) is { } stubs)
+                lowers = [stubs, .. lowers];
             var init = new InitSpec
             {
                 RootfsTarget = Path.Combine(runDir, "rootfs"),
-                Lowers = rootfs.LowerDirectories,
+                Lowers = lowers,
                 Upper = rootfs.UpperDirectory,
                 Work = rootfs.WorkDirectory,
                 Hostname = spec.Hostname,
