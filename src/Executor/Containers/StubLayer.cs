@@ -19,7 +19,6 @@ internal static class StubLayer
 
     // Whether a path exists in a chain of committed (immutable) lowers, by the chain's lowers below and including it.
     private static readonly ConcurrentDictionary<string, Presence> Known = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<string, string> Made = new(StringComparer.Ordinal);
 
     private enum Presence { Missing, Directory, Other }
 
@@ -105,25 +104,24 @@ internal static class StubLayer
         var shape = string.Join('\n', missing.Select(m => $"{m.Path}:{m.IsDirectory}")) + "\n/etc=" + etc;
         var name = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(shape)))[..32];
         var dir = Path.Combine(root, name);
-        return Made.GetOrAdd(dir, _ =>
+        // Made by an earlier step or process: the same shape, the same content. (Looked up each time: a store can be
+        // wiped under a long-lived process.)
+        if (Directory.Exists(dir)) return dir;
+        var building = Path.Combine(root, "new-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(building);
+        File.SetUnixFileMode(building, (UnixFileMode)0x1ED /* 0755 */);
+        foreach (var (path, isDirectory) in missing)
         {
-            if (Directory.Exists(dir)) return dir; // made by an earlier process: the same shape, the same content
-            var building = Path.Combine(root, "new-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(building);
-            File.SetUnixFileMode(building, (UnixFileMode)0x1ED /* 0755 */);
-            foreach (var (path, isDirectory) in missing)
-            {
-                var target = building + path;
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                if (isDirectory) Directory.CreateDirectory(target);
-                else File.WriteAllBytes(target, []);
-            }
-            if (etcStatus is { } status && Directory.Exists(building + "/etc"))
-                CopyAttributes(building + "/etc", status);
-            try { Directory.Move(building, dir); }
-            catch (IOException) { Snapshots.Snapshotter.DeleteTree(building); } // made by another step meanwhile
-            return dir;
-        });
+            var target = building + path;
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            if (isDirectory) Directory.CreateDirectory(target);
+            else File.WriteAllBytes(target, []);
+        }
+        if (etcStatus is { } status && Directory.Exists(building + "/etc"))
+            CopyAttributes(building + "/etc", status);
+        try { Directory.Move(building, dir); }
+        catch (IOException) { Snapshots.Snapshotter.DeleteTree(building); } // made by another step meanwhile
+        return dir;
     }
 
     private static unsafe void CopyAttributes(string path, FileStatus status)
