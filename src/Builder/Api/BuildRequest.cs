@@ -49,6 +49,12 @@ public sealed record BuildRequest
     /// <summary><c>--label</c>: labels added to the final image.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// <c>--allow</c>: the entitlements granted to the build (<c>security.insecure</c> lets <c>RUN --security=insecure</c>
+    /// run with every capability, no seccomp filter and every device; <c>network.host</c> is always granted).
+    /// </summary>
+    public IReadOnlyList<string> Entitlements { get; init; } = [];
+
     /// <summary><c>--network</c> for RUN steps that do not set their own.</summary>
     public BuildNetwork Network { get; init; } = BuildNetwork.Default;
 

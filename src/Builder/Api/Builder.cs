@@ -97,7 +97,19 @@ public static class Builder
         var tags = request.Tags.Select(t => ParseTag(t)).ToList();
         var store = ImageStore.Open(request.StoreRoot);
         using var session = new BuildSession(store, request, plan, platform, reporter, context);
-        var result = await Solver.SolveAsync(session, cancellationToken);
+        StageResult result;
+        try
+        {
+            result = await Solver.SolveAsync(session, cancellationToken);
+        }
+        catch
+        {
+            // The steps that finished keep their cache records; the build's own error is the one to report.
+            try { await session.Cache.FlushAsync(); }
+            catch (Exception) { }
+            throw;
+        }
+        await session.Cache.FlushAsync(); // the cache records of the steps that ran, written meanwhile
         await session.SaveStatCacheAsync(cancellationToken);
 
         var warnings = new List<string>();

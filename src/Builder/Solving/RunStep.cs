@@ -13,6 +13,8 @@ namespace Ashlar.Builder.Solving;
 /// <summary>RUN: the command in a container over a fresh snapshot of the stage, with its mounts; the diff becomes a layer.</summary>
 internal sealed class RunStep(BuildSession session, StageRunner stage)
 {
+    private const string InsecureEntitlement = "security.insecure";
+
     private readonly List<Action> _cleanup = [];
     private int _sshMounts;
     private StepReporter.Step? _step;
@@ -34,6 +36,12 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
             _ => RunNetwork.Host,
         } : run.Network) == RunNetwork.None ? ExecNetwork.None : ExecNetwork.Host;
 
+        // As BuildKit: an insecure RUN needs the entitlement granted to the build, and its mode is part of its key.
+        var insecure = run.Security == Parser.Instructions.SecurityMode.Insecure;
+        if (insecure && !session.Request.Entitlements.Contains(InsecureEntitlement))
+            throw new BuildException($"{InsecureEntitlement} is not allowed: RUN --security=insecure needs the build to grant it (--allow {InsecureEntitlement})")
+                { IsInputError = true };
+
         var step = stage.StartStep(run);
         _step = step;
         var key = session.NewKey("active");
@@ -47,7 +55,7 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
             }
             var op = new ExecOp(stage.CurrentOp, args, env, workdir, image.User ?? "", network.ToString().ToLowerInvariant(), mounts);
             var createdBy = "RUN " + (historyArgs.Count > 0 ? $"|{historyArgs.Count} {string.Join(' ', historyArgs.Select(a => $"{a.Key}={a.Value}"))} " : "") + string.Join(' ', args) + " # buildkit";
-            var cacheKey = stage.KeyFor(op);
+            var cacheKey = stage.KeyFor(op, insecure ? "security=insecure" : null);
             stage.AddRunInputs(cacheKey, run, runArgs, workdir, network.ToString().ToLowerInvariant());
             await RunKeys.AddMountsAsync(cacheKey, mounts, session, stage, cancellationToken);
             if (await stage.TryCachedAsync(step, op, cacheKey.Build(), createdBy, cancellationToken)) return;
@@ -67,6 +75,7 @@ internal sealed class RunStep(BuildSession session, StageRunner stage)
                 WorkingDirectory = workdir,
                 User = image.User ?? "",
                 Network = network,
+                Security = insecure ? Executor.Containers.SecurityMode.Insecure : Executor.Containers.SecurityMode.Sandbox,
                 Mounts = containerMounts,
                 Limits = session.Request.MemoryBytes is { } memory ? new ResourceLimits { MemoryBytes = memory } : ResourceLimits.None,
                 StandardOutput = step.Output,

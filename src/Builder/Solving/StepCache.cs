@@ -22,6 +22,8 @@ internal sealed class StepCache
     private readonly ConcurrentBag<(int Stage, int Step, CacheStep Report)> _steps = [];
     private readonly HashSet<string> _noCacheStages;
     private readonly ConcurrentDictionary<CacheKey, byte> _ran = new();
+    private readonly Lock _writesGate = new();
+    private Task _writes = Task.CompletedTask;
     private long _lookupTicks;
     private int _lookups;
 
@@ -120,20 +122,37 @@ internal sealed class StepCache
         return new CacheLookup(null, explanation.Message) { Explanation = explanation };
     }
 
-    /// <summary>Records what a step that ran made, so the next build with the same key hits; returns the record.</summary>
-    public async Task<CacheRecord> PutAsync(CacheKeyInputs inputs, Descriptor? layer, Digest? diffId, Digest? chainId, DateTimeOffset created, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records what a step that ran made, so the next build with the same key hits; returns the record. The index
+    /// entries (each fsynced) are written in the background, one after the other, while the next steps run:
+    /// <see cref="FlushAsync"/> waits for them before the build ends.
+    /// </summary>
+    public Task<CacheRecord> PutAsync(CacheKeyInputs inputs, Descriptor? layer, Digest? diffId, Digest? chainId, DateTimeOffset created, CancellationToken cancellationToken)
     {
         var record = new CacheRecord(layer?.Digest, diffId, chainId?.ToString(), null, created, created, layer is null ? null : Descriptor.For(layer.MediaType, layer.Digest, layer.Size));
+        lock (_writesGate) _writes = WriteAfterAsync(_writes, inputs, record);
+        return Task.FromResult(record);
+    }
+
+    /// <summary>Waits for every record <see cref="PutAsync"/> is still writing.</summary>
+    public Task FlushAsync()
+    {
+        lock (_writesGate) return _writes;
+    }
+
+    private async Task WriteAfterAsync(Task previous, CacheKeyInputs inputs, CacheRecord record)
+    {
+        await previous.ConfigureAwait(false);
         try
         {
-            await _cache.PutAsync(inputs, record, cancellationToken);
+            // Not the build's token: a cancelled build still keeps the results of the steps that finished.
+            await _cache.PutAsync(inputs, record, CancellationToken.None).ConfigureAwait(false);
         }
         catch (IOException e)
         {
             // The image is still right; only the next build loses this hit.
             _session.Reporter.Warn($"could not record a cache entry: {e.Message}");
         }
-        return record;
     }
 
     /// <summary>Notes a key that a step which ran left for the next one, so the next one's miss is explained by it.</summary>

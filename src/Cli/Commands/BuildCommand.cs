@@ -42,11 +42,12 @@ internal static class BuildCommand
         {
             Description = "A key file shared by a fleet's runners, so steps using secrets hit across them (default: $ASHLAR_CACHE_SECRET_KEY_FILE, else a per-store key)",
         };
+        var allow = new Option<string[]>("--allow") { Description = "Grant an entitlement: security.insecure (for RUN --security=insecure) or network.host; comma-separated or repeatable" };
         var insecure = new Option<string[]>("--insecure-registry") { Description = "A registry host reached over plain HTTP (repeatable); loopback hosts always are" };
         var command = new Command("build", "Build an image from a Dockerfile")
         {
             context, file, tags, buildArgs, target, noCache, noCacheFilter, explainCache, pull, labels, secrets, ssh, network, platform, outputs, push, iidfile,
-            metadataFile, progress, quiet, memory, jobs, insecure, secretKeyFile,
+            metadataFile, progress, quiet, memory, jobs, insecure, secretKeyFile, allow,
         };
         var cacheOptions = new CacheOptions();
         foreach (var option in cacheOptions.All) command.Options.Add(option);
@@ -83,6 +84,7 @@ internal static class BuildCommand
                     StoreRoot = parse.GetValue(StoreOptions.Root),
                     InsecureRegistries = parse.GetValue(insecure) ?? [],
                     CacheSecretKeyFile = parse.GetValue(secretKeyFile),
+                    Entitlements = ParseEntitlements(parse.GetValue(allow) ?? []),
                     SourceDateEpoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH") is { Length: > 0 } epoch
                         && long.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
                         ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null,
@@ -157,6 +159,12 @@ internal static class BuildCommand
         }
         return pairs;
     }
+
+    private static List<string> ParseEntitlements(IEnumerable<string> values) =>
+        values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(e => e is "security.insecure" or "network.host" ? e
+                : throw new FormatException($"invalid --allow \"{e}\": use security.insecure or network.host"))
+            .Distinct().ToList();
 
     private static BuildNetwork ParseNetwork(string? value) => value?.ToLowerInvariant() switch
     {

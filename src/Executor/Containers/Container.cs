@@ -53,10 +53,13 @@ public static class Container
         try
         {
             using var cgroup = StepCgroup.ForContainer(id, spec.Limits);
+            var lowers = rootfs.LowerDirectories;
+            if (rootfs.UpperDirectory is { } writable && StubLayer.For(lowers, writable, GeneratedFiles) is { } stubs)
+                lowers = [stubs, .. lowers];
             var init = new InitSpec
             {
                 RootfsTarget = Path.Combine(runDir, "rootfs"),
-                Lowers = rootfs.LowerDirectories,
+                Lowers = lowers,
                 Upper = rootfs.UpperDirectory,
                 Work = rootfs.WorkDirectory,
                 Hostname = spec.Hostname,
@@ -100,7 +103,7 @@ public static class Container
         // copy of the host's mounts is never older than the step (a bind source may be a mount made just before).
         var flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | (spec.Network == NetworkMode.None ? CLONE_NEWNET : 0);
         var devices = spec.Security == SecurityMode.Sandbox ? DeviceCgroup.ProcFile : null;
-        var process = InitPool.Take(InitBinary.Current, InitEnvironment(), flags, devices);
+        var process = await InitPool.TakeAsync(InitBinary.Current, InitEnvironment(), flags, devices).ConfigureAwait(false);
         try
         {
             var specSent = SendSpec(process.SpecWrite, init.Serialize());

@@ -9,51 +9,48 @@ namespace Ashlar.Executor.Containers;
 /// new pid, uts, ipc (and net) namespaces and its device cgroup, blocked reading its spec. It copies the mount
 /// namespace only once it has the spec: an older copy would miss host mounts made since (a bind source). Taking one starts its replacement in the
 /// background, so a build's next step skips the spawn, the init's runtime start and the cgroup move (an RCU grace
-/// period): the step's own work starts at the spec. Every container still gets fresh namespaces: an init is used
+/// period): the step's own work starts at the spec. A step that comes before its spare is ready waits for it rather
+/// than starting a second init beside it. Every container still gets fresh namespaces: an init is used
 /// once. An unused init dies with this process (its parent-death signal) or when its spec pipe closes.
 /// </summary>
 internal static class InitPool
 {
     private static readonly Lock Gate = new();
-    private static readonly Dictionary<string, PreparedInit> Ready = [];
-    private static readonly HashSet<string> Refilling = [];
+    // The spare for each key: started in the background, ready or still starting.
+    private static readonly Dictionary<string, Task<PreparedInit?>> Spares = [];
 
     /// <summary>Off with <c>ASHLAR_INIT_POOL=0</c>: each container then starts its init on the spot.</summary>
     private static readonly bool Enabled = Environment.GetEnvironmentVariable("ASHLAR_INIT_POOL") != "0";
 
-    /// <summary>An init for these settings: a ready one if there is one, else one started now.</summary>
-    public static PreparedInit Take(InitBinary init, IReadOnlyList<string> environment, int namespaceFlags, string? deviceCgroupProcs)
+    /// <summary>
+    /// An init for these settings: the spare if there is one (waiting for it when it is still starting: that is
+    /// sooner than starting another), else one started now. Then the next spare starts in the background.
+    /// </summary>
+    public static async Task<PreparedInit> TakeAsync(InitBinary init, IReadOnlyList<string> environment, int namespaceFlags, string? deviceCgroupProcs)
     {
         var key = string.Join('\n', [init.Path, .. init.Argv, .. environment, namespaceFlags.ToString(), deviceCgroupProcs ?? ""]);
-        PreparedInit? ready;
-        lock (Gate)
+        Task<PreparedInit?>? spare;
+        lock (Gate) Spares.Remove(key, out spare);
+        var taken = spare is null ? null : await spare.ConfigureAwait(false);
+        if (taken is { IsAlive: false })
         {
-            if (Ready.Remove(key, out ready) && !ready.IsAlive)
-            {
-                ready.Discard();
-                ready = null;
-            }
+            taken.Discard();
+            taken = null;
         }
-        if (Enabled) Refill(key, init, environment, namespaceFlags, deviceCgroupProcs);
-        return ready ?? Start(init, environment, namespaceFlags, deviceCgroupProcs);
+        taken ??= Start(init, environment, namespaceFlags, deviceCgroupProcs);
+        // Only now: two inits starting at once would compete for the same cores.
+        if (Enabled)
+            lock (Gate)
+                if (!Spares.ContainsKey(key)) Spares[key] = StartSpare(init, environment, namespaceFlags, deviceCgroupProcs);
+        return taken;
     }
 
-    private static void Refill(string key, InitBinary init, IReadOnlyList<string> environment, int namespaceFlags, string? deviceCgroupProcs)
-    {
-        lock (Gate)
-            if (!Refilling.Add(key)) return;
-        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+    private static Task<PreparedInit?> StartSpare(InitBinary init, IReadOnlyList<string> environment, int namespaceFlags, string? deviceCgroupProcs) =>
+        Task.Factory.StartNew<PreparedInit?>(() =>
         {
-            PreparedInit? spare = null;
-            try { spare = Start(init, environment, namespaceFlags, deviceCgroupProcs); }
-            catch (Exception) { } // the next Take starts one itself and reports the error
-            lock (Gate)
-            {
-                Refilling.Remove(key);
-                if (spare is not null && !Ready.TryAdd(key, spare)) spare.Discard();
-            }
-        }, null);
-    }
+            try { return Start(init, environment, namespaceFlags, deviceCgroupProcs); }
+            catch (Exception) { return null; } // whoever takes it starts one itself and reports the error
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static unsafe PreparedInit Start(InitBinary init, IReadOnlyList<string> environment, int namespaceFlags, string? deviceCgroupProcs)
     {

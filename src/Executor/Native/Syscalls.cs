@@ -26,7 +26,7 @@ internal static unsafe class Syscalls
         FsMountNumber = 432, PidfdOpenNumber = 434, CloseRangeNumber = 436;
 
     public const uint FSOPEN_CLOEXEC = 1, FSMOUNT_CLOEXEC = 1, MOVE_MOUNT_F_EMPTY_PATH = 4;
-    public const uint FSCONFIG_SET_STRING = 1, FSCONFIG_CMD_CREATE = 6;
+    public const uint FSCONFIG_SET_FLAG = 0, FSCONFIG_SET_STRING = 1, FSCONFIG_CMD_CREATE = 6;
     public const uint CLOSE_RANGE_CLOEXEC = 4;
 
     public static int SetResUserId(uint uid) => (int)LibC.syscall(SetResUid, uid, uid, uid, 0, 0);

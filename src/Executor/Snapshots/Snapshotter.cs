@@ -21,6 +21,9 @@ public sealed class Snapshotter
     private readonly string _root;
     private readonly int _maxLowers;
     private readonly Lock _lock = new();
+    // Committed snapshots never change: their info is read once, then only the name's link is checked (a build reads
+    // its whole lower chain at every step).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Stored> _committed = new(StringComparer.Ordinal);
     private int _nextId;
 
     /// <summary>Opens (creating if needed) the snapshots under <paramref name="root"/>, usually <c>&lt;store&gt;/snapshots</c>.</summary>
@@ -84,6 +87,7 @@ public sealed class Snapshotter
             if (Walk().FirstOrDefault(s => s.Parent == snapshot.Info.Name) is { } child)
                 throw new InvalidOperationException($"snapshot \"{key}\" is the parent of \"{child.Name}\": remove that first");
             File.Delete(NameLink(key));
+            _committed.TryRemove(snapshot.Info.Name, out _);
             // Rename first so a crash mid-delete never leaves a half snapshot under a live id.
             var doomed = Path.Combine(_root, "removing-" + snapshot.Id);
             Directory.Move(Path.Combine(_root, snapshot.Id), doomed);
@@ -121,6 +125,7 @@ public sealed class Snapshotter
             {
                 if (Resolve(snapshot.Info.Name) != snapshot.Id) continue; // renamed or removed meanwhile
                 File.Delete(NameLink(snapshot.Info.Name));
+                _committed.TryRemove(snapshot.Info.Name, out _);
                 var doomed = Path.Combine(_root, "removing-" + snapshot.Id);
                 Directory.Move(Path.Combine(_root, snapshot.Id), doomed);
                 reclaimed += SizeOf(doomed);
@@ -161,7 +166,8 @@ public sealed class Snapshotter
             Directory.CreateDirectory(Path.Combine(dir, "fs"));
             if (kind == SnapshotKind.Active) Directory.CreateDirectory(Path.Combine(dir, "work"));
             var info = new SnapshotInfo(key, parent, kind, Path.Combine(dir, "fs"));
-            WriteInfo(id, info);
+            // No temp file and rename: nothing reads this directory's info before the name below points to it.
+            File.WriteAllText(Path.Combine(dir, "info"), InfoText(info));
             try { ClaimName(key, id); }
             catch (SnapshotExistsException)
             {
@@ -238,13 +244,17 @@ public sealed class Snapshotter
     }
 
     /// <summary>
-    /// overlay leaves its work dir holding one empty <c>work</c> dir: two rmdirs take it (root needs no permission
-    /// on the d--------- inside), where a recursive delete would list, chmod and stat everything first.
+    /// overlay leaves its work dir holding one empty <c>work</c> dir (and in it <c>incompat/volatile</c> after a
+    /// volatile mount): a few rmdirs take it (root needs no permission on the d--------- inside), where a recursive
+    /// delete would list, chmod and stat everything first.
     /// </summary>
     private static unsafe void RemoveWorkDirectory(string work)
     {
-        fixed (byte* inner = Native.LibC.Utf8(Path.Combine(work, "work")), outer = Native.LibC.Utf8(work))
+        fixed (byte* marker = Native.LibC.Utf8(Path.Combine(work, "work/incompat/volatile")), incompat = Native.LibC.Utf8(Path.Combine(work, "work/incompat")),
+               inner = Native.LibC.Utf8(Path.Combine(work, "work")), outer = Native.LibC.Utf8(work))
         {
+            Native.LibC.rmdir(marker);
+            Native.LibC.rmdir(incompat);
             Native.LibC.rmdir(inner);
             if (Native.LibC.rmdir(outer) == 0 || Native.LibC.Errno == Native.LibC.ENOENT) return;
         }
@@ -261,7 +271,12 @@ public sealed class Snapshotter
     private Stored? Load(string key)
     {
         var id = Resolve(key);
-        return id is not null && ReadInfo(id) is { } info ? new Stored(id, info) : null;
+        if (id is null) return null;
+        if (_committed.TryGetValue(key, out var known) && known.Id == id) return known;
+        if (ReadInfo(id) is not { } info) return null;
+        var stored = new Stored(id, info);
+        if (info.Kind == SnapshotKind.Committed && info.Name == key) _committed[key] = stored;
+        return stored;
     }
 
     private string? Resolve(string key)
@@ -276,9 +291,11 @@ public sealed class Snapshotter
     private void WriteInfo(string id, SnapshotInfo info)
     {
         var path = Path.Combine(_root, id, "info");
-        File.WriteAllText(path + ".tmp", $"kind={info.Kind}\nname={info.Name}\nparent={info.Parent}\n");
+        File.WriteAllText(path + ".tmp", InfoText(info));
         File.Move(path + ".tmp", path, overwrite: true);
     }
+
+    private static string InfoText(SnapshotInfo info) => $"kind={info.Kind}\nname={info.Name}\nparent={info.Parent}\n";
 
     private SnapshotInfo? ReadInfo(string id)
     {

@@ -68,6 +68,30 @@ public sealed class LayerDiffTests(ContainerFixture fixture)
     }
 
     [Fact]
+    public async Task A_change_in_etc_copies_up_the_images_etc_and_no_mount_point_stub()
+    {
+        // The mount points the base lacks come from a shared stub layer, not the upper dir: writing into /etc copies up
+        // the image's own /etc (mode, owner, mtime), and the stubs under the generated files stay out of the layer.
+        var baseEtc = Path.Combine(fixture.Snapshots.Stat("base")!.Directory, "etc");
+        File.SetUnixFileMode(baseEtc, (UnixFileMode)Convert.ToInt32("750", 8));
+        File.SetLastWriteTimeUtc(baseEtc, new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc));
+        try
+        {
+            // Appending to a file copies its directory up without touching the directory's mtime.
+            var run = await fixture.RunAsync("echo extra:x:1:1::/:/bin/sh >> /etc/passwd && test -s /etc/hosts && stat -c %a /etc");
+            Assert.Equal(["750"], run.Stdout);
+            var (_, entries, _) = await LayerEntries.ReadAsync(run.Mount.UpperDirectory!);
+            Assert.Equal(["etc/", "etc/passwd"], entries.Select(e => e.Name).ToArray());
+            Assert.Equal((UnixFileMode)Convert.ToInt32("750", 8), entries[0].Mode);
+            Assert.Equal(new DateTimeOffset(2001, 2, 3, 4, 5, 6, TimeSpan.Zero), entries[0].ModificationTime);
+        }
+        finally
+        {
+            File.SetUnixFileMode(baseEtc, (UnixFileMode)Convert.ToInt32("755", 8));
+        }
+    }
+
+    [Fact]
     public async Task The_layer_is_deterministic_and_its_digests_are_right()
     {
         var run = await fixture.RunAsync("mkdir -p /app/b /app/a && echo one > /app/b/1 && echo two > /app/a/2 && ln -s ../b/1 /app/a/link");
