@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ashlar.Executor.Snapshots;
 using Ashlar.Images.Formats;
 using Ashlar.Images.References;
 using Ashlar.Images.Registry;
@@ -7,7 +8,10 @@ using Ashlar.Images.Store;
 
 namespace Ashlar.Cli.Commands;
 
-/// <summary><c>ashlar pull NAME[:TAG|@DIGEST]</c>: downloads an image into the store, like <c>docker pull</c>.</summary>
+/// <summary>
+/// <c>ashlar pull NAME[:TAG|@DIGEST]</c>: downloads an image into the store and unpacks its layers into snapshots, like
+/// <c>docker pull</c>, so the first build or run on it mounts them instead of extracting first.
+/// </summary>
 internal static class PullCommand
 {
     public static Command Create()
@@ -41,6 +45,12 @@ internal static class PullCommand
                 _ => "Pull complete",
             });
             var result = await client.PullAsync(reference, store, platform, progress, cancellationToken);
+            // Unpacking needs root (owners, whiteout devices): without it the first build or run unpacks, as before.
+            if (Environment.IsPrivilegedProcess)
+            {
+                var pulled = await store.LoadImageAsync(reference.ToString(), platform, cancellationToken);
+                await ImageSnapshots.UnpackAsync(ImageSnapshots.Open(store), store, pulled, cancellationToken);
+            }
 
             if (!quiet)
             {

@@ -107,7 +107,13 @@ public sealed class LazyImageTests(SharedCacheFixture fixture)
 
         var pulled = fixture.Runner("pulled");
         Assert.Equal(0, (await AshlarProcess.RunAsync("--root", pulled, "pull", destination)).ExitCode);
-        Assert.NotNull(await ImageStore.Open(pulled).ResolveAsync(Images.References.ImageReference.Parse(destination)));
+        var pulledStore = ImageStore.Open(pulled);
+        Assert.NotNull(await pulledStore.ResolveAsync(Images.References.ImageReference.Parse(destination)));
+        // As docker pull: the layers are unpacked into snapshots, so a first build or run mounts them at once.
+        var snapshots = Executor.Snapshots.ImageSnapshots.Open(pulledStore);
+        var image = await pulledStore.LoadImageAsync(destination);
+        Assert.All(Images.Layers.ChainId.ForEachLayer(image.DiffIds),
+            chain => Assert.Equal(Executor.Snapshots.SnapshotKind.Committed, snapshots.Stat(chain.ToString())?.Kind));
     }
 
     [RegistryFact]
