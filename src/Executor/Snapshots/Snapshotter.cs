@@ -35,6 +35,7 @@ public sealed class Snapshotter
         _maxLowers = maxLowers;
         Directory.CreateDirectory(NamesDirectory);
         Directory.CreateDirectory(EmptyDirectory);
+        BlockGroupSpreading.MarkTopDirectory(_root);
     }
 
     /// <summary>The directory the snapshots live in.</summary>

@@ -27,6 +27,25 @@ public sealed class SnapshotterTests : IDisposable
     }
 
     [Fact]
+    public async Task On_ext4_the_snapshot_root_spreads_new_snapshots_across_block_groups()
+    {
+        _ = new Snapshotter(_root);
+        // lsattr -d prints "-------------T-e------- path" where the filesystem keeps inode flags (ext2/3/4, as here).
+        var lsattr = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("lsattr", ["-d", _root])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = await lsattr.StandardOutput.ReadToEndAsync();
+        await lsattr.WaitForExitAsync();
+        var fsType = File.ReadAllLines("/proc/self/mounts").Select(l => l.Split(' '))
+            .Where(f => _root.StartsWith(f[1].TrimEnd('/') + "/", StringComparison.Ordinal)).MaxBy(f => f[1].Length)?[2];
+        if (fsType is not ("ext4" or "ext3" or "ext2")) return; // other filesystems have no such placement
+        Assert.Equal(0, lsattr.ExitCode);
+        Assert.Contains('T', output.Split(' ')[0]);
+    }
+
+    [Fact]
     public void A_view_is_read_only_and_a_single_layer_view_is_a_bind()
     {
         var snapshots = new Snapshotter(_root);
