@@ -50,11 +50,28 @@ public sealed class DockerDaemon : IAsyncLifetime
     {
         if (_process is { HasExited: false })
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            // SIGTERM first: dockerd then unmounts what it mounted (its data root is bind-mounted onto itself).
+            Kill(_process.Id, SigTerm);
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try { await _process.WaitForExitAsync(grace.Token); }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
         }
         _process?.Dispose();
+        // Killed or not, nothing of the test may stay mounted on the host.
+        Unmount(_dir.Combine("data"), Detach);
         // vfs leaves read-only dirs behind; a best-effort cleanup is enough for a temp dir.
         _dir.Dispose();
     }
+
+    private const int SigTerm = 15, Detach = 2;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int signal);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "umount2")]
+    private static extern int Unmount(string target, int flags);
 }
