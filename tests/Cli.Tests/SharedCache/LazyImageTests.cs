@@ -13,14 +13,8 @@ namespace Ashlar.Cli.Tests.SharedCache;
 [Collection(SharedCacheCollection.Name)]
 public sealed class LazyImageTests(SharedCacheFixture fixture)
 {
-    private const string Multistage = """
-        FROM BASE AS build
-        COPY a.txt /src/a.txt
-        RUN sed s/hello/built/ /src/a.txt > /out.txt
-        FROM BASE
-        COPY --from=build /out.txt /app/out.txt
-        COPY b.txt /app/b.txt
-        RUN cat /app/out.txt /app/b.txt > /app/all.txt
+    private const string Multistage = SharedCacheTests.Multistage + """
+
         CMD ["cat", "/app/all.txt"]
         """;
 

@@ -15,7 +15,8 @@ namespace Ashlar.Cli.Tests.SharedCache;
 [Collection(SharedCacheCollection.Name)]
 public sealed class SharedCacheTests(SharedCacheFixture fixture)
 {
-    private const string Multistage = """
+    /// <summary>Two stages, a COPY --from between them and RUNs on both sides (the lazy-image tests add a CMD).</summary>
+    internal const string Multistage = """
         FROM BASE AS build
         COPY a.txt /src/a.txt
         RUN sed s/hello/built/ /src/a.txt > /out.txt
