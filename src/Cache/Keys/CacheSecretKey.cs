@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Ashlar.Images.Content;
+using Ashlar.Images.Native;
 
 namespace Ashlar.Cache.Keys;
 
@@ -72,13 +73,11 @@ public sealed class CacheSecretKey
                 stream.Write(key);
                 stream.Flush(flushToDisk: true);
             }
-            try
-            {
-                // No overwrite: the first creator wins and everyone else reads its key.
-                File.Move(temp, path, overwrite: false);
-                return new CacheSecretKey(key);
-            }
-            catch (IOException) when (File.Exists(path)) { }
+            // link(2) never replaces an existing name: the first creator wins and everyone else reads its key.
+            // (File.Move without overwrite is not atomic against a concurrent creator.)
+            if (LibC.LinkAt(LibC.AT_FDCWD, temp, LibC.AT_FDCWD, path, 0) == 0) return new CacheSecretKey(key);
+            var errno = LibC.LastError;
+            if (errno != LibC.EEXIST) throw new IOException($"cache secret key {path}: could not be created (errno {errno})");
         }
         finally
         {
