@@ -42,6 +42,8 @@ public sealed class SnapshotPruner(Snapshotter snapshots) : IPruneParticipant, I
 
         var names = new List<string>();
         long bytes = 0;
+        try { snapshots.RemoveInterruptedCommitLinks(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the next collection tries again
         foreach (var removal in AbandonedRemovals(snapshots.Root, leases))
         {
             try

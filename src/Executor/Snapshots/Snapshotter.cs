@@ -167,8 +167,8 @@ public sealed class Snapshotter
             Directory.CreateDirectory(Path.Combine(dir, "fs"));
             if (kind == SnapshotKind.Active) Directory.CreateDirectory(Path.Combine(dir, "work"));
             var info = new SnapshotInfo(key, parent, kind, Path.Combine(dir, "fs"));
-            // No temp file and rename: nothing reads this directory's info before the name below points to it.
-            File.WriteAllText(Path.Combine(dir, "info"), InfoText(info));
+            // Through a temp file and rename: a kill mid-write must never leave a torn info for check and GC to read.
+            WriteInfo(id, info);
             try { ClaimName(key, id); }
             catch (SnapshotExistsException)
             {
@@ -217,6 +217,33 @@ public sealed class Snapshotter
             flat = Commit(flatName, key);
         }
         return kept.Select(s => s.Directory).Append(flat.Directory).ToList();
+    }
+
+    /// <summary>
+    /// Removes the name links a killed <see cref="Commit"/> left behind: the active key's link to a snapshot whose info
+    /// already says it is committed under another name, whose own link points at it too (what the commit would have
+    /// removed next). A commit still before its info write is never touched: its info is not committed yet.
+    /// Returns how many links were removed.
+    /// </summary>
+    public int RemoveInterruptedCommitLinks()
+    {
+        lock (_lock)
+        {
+            var removed = 0;
+            foreach (var link in Directory.EnumerateFileSystemEntries(NamesDirectory))
+            {
+                string? id;
+                try { id = File.ResolveLinkTarget(link, returnFinalTarget: false) is { } target ? Path.GetFileName(target.FullName) : null; }
+                catch (IOException) { continue; }
+                SnapshotInfo? info;
+                try { info = id is null ? null : ReadInfo(id); }
+                catch (Exception e) when (e is IOException or KeyNotFoundException or ArgumentException) { continue; }
+                if (info is not { Kind: SnapshotKind.Committed } || link == NameLink(info.Name) || Resolve(info.Name) != id) continue;
+                File.Delete(link);
+                removed++;
+            }
+            return removed;
+        }
     }
 
     private void ClaimName(string name, string id)

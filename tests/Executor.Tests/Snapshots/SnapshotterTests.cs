@@ -27,6 +27,26 @@ public sealed class SnapshotterTests : IDisposable
     }
 
     [Fact]
+    public void A_commit_killed_before_dropping_the_active_name_is_finished_by_the_leftover_collection()
+    {
+        var snapshots = new Snapshotter(_root);
+        snapshots.Prepare("build:dead:active:1", null);
+        snapshots.Prepare("build:live:active:1", null);
+        var committed = snapshots.Commit("sha256:chain", "build:dead:active:1");
+        // What the kill left: the active key's link still points at the snapshot now committed under the chain ID.
+        var stale = Path.Combine(_root, "names", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("build:dead:active:1"u8)));
+        File.CreateSymbolicLink(stale, Path.Combine("..", Path.GetFileName(Path.GetDirectoryName(committed.Directory)!)));
+        Assert.NotNull(snapshots.Stat("build:dead:active:1"));
+
+        Assert.Equal(1, snapshots.RemoveInterruptedCommitLinks());
+
+        Assert.Null(snapshots.Stat("build:dead:active:1"));
+        Assert.Equal(SnapshotKind.Committed, snapshots.Stat("sha256:chain")!.Kind);
+        Assert.Equal(SnapshotKind.Active, snapshots.Stat("build:live:active:1")!.Kind); // a consistent link stays
+        Assert.Equal(0, snapshots.RemoveInterruptedCommitLinks());
+    }
+
+    [Fact]
     public async Task On_ext4_the_snapshot_root_spreads_new_snapshots_across_block_groups()
     {
         _ = new Snapshotter(_root);
