@@ -111,7 +111,7 @@ internal static unsafe class RootfsSetup
     /// With <c>ASHLAR_OVERLAY_VOLATILE=1</c> a writable rootfs is mounted <c>volatile</c>: without it, unmounting the
     /// overlay (when the container's last process exits) syncs the whole host filesystem the upper dir is on
     /// (overlayfs' sync_fs), so a step waits for everyone else's dirty data. But a volatile mount creates
-    /// <c>work/work/incompat/volatile</c>, two more inodes per step that the commit frees again, and on an ext4 that
+    /// an <c>incompat/volatile</c> marker inside its work dir's <c>work</c>, two more inodes per step that the commit frees again, and on an ext4 that
     /// scans recently freed inodes at every allocation that cost more than the sync saved (a runs30 build: 0.9-1.05 s
     /// CPU and 2.1-2.5 s against 0.4-0.55 s and 0.9-1.6 s), so it is off by default. Volatile, what a step wrote
     /// reaches the disk as any unsynced file does and an fsync inside the container is a no-op.
@@ -119,7 +119,7 @@ internal static unsafe class RootfsSetup
     /// </summary>
     private static void AllowVolatile(string work)
     {
-        fixed (byte* marker = Utf8(work + "/work/incompat/volatile"), incompat = Utf8(work + "/work/incompat"))
+        fixed (byte* marker = Utf8(Path.Combine(work, "work", "incompat", "volatile")), incompat = Utf8(Path.Combine(work, "work", "incompat")))
         {
             rmdir(marker);
             rmdir(incompat);
