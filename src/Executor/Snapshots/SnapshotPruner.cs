@@ -42,7 +42,7 @@ public sealed class SnapshotPruner(Snapshotter snapshots) : IPruneParticipant, I
 
         var names = new List<string>();
         long bytes = 0;
-        try { snapshots.RemoveInterruptedCommitLinks(); }
+        try { snapshots.RemoveInterruptedCommitLinks(all); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the next collection tries again
         foreach (var removal in AbandonedRemovals(snapshots.Root, leases))
         {

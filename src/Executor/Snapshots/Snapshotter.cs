@@ -223,10 +223,13 @@ public sealed class Snapshotter
     /// Removes the name links a killed <see cref="Commit"/> left behind: the active key's link to a snapshot whose info
     /// already says it is committed under another name, whose own link points at it too (what the commit would have
     /// removed next). A commit still before its info write is never touched: its info is not committed yet.
-    /// Returns how many links were removed.
+    /// <paramref name="listed"/> is the caller's <see cref="StoredSnapshot.List"/> of this root, so no info is read
+    /// twice. Returns how many links were removed.
     /// </summary>
-    public int RemoveInterruptedCommitLinks()
+    internal int RemoveInterruptedCommitLinks(IReadOnlyList<StoredSnapshot> listed)
     {
+        var committed = listed.Where(s => s.Info is { Kind: SnapshotKind.Committed }).ToDictionary(s => s.Id, s => s.Info!, StringComparer.Ordinal);
+        if (committed.Count == 0) return 0;
         lock (_lock)
         {
             var removed = 0;
@@ -235,10 +238,7 @@ public sealed class Snapshotter
                 string? id;
                 try { id = File.ResolveLinkTarget(link, returnFinalTarget: false) is { } target ? Path.GetFileName(target.FullName) : null; }
                 catch (IOException) { continue; }
-                SnapshotInfo? info;
-                try { info = id is null ? null : ReadInfo(id); }
-                catch (Exception e) when (e is IOException or KeyNotFoundException or ArgumentException) { continue; }
-                if (info is not { Kind: SnapshotKind.Committed } || link == NameLink(info.Name) || Resolve(info.Name) != id) continue;
+                if (id is null || !committed.TryGetValue(id, out var info) || link == NameLink(info.Name) || Resolve(info.Name) != id) continue;
                 File.Delete(link);
                 removed++;
             }

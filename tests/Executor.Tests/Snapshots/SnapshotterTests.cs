@@ -38,12 +38,12 @@ public sealed class SnapshotterTests : IDisposable
         File.CreateSymbolicLink(stale, Path.Combine("..", Path.GetFileName(Path.GetDirectoryName(committed.Directory)!)));
         Assert.NotNull(snapshots.Stat("build:dead:active:1"));
 
-        Assert.Equal(1, snapshots.RemoveInterruptedCommitLinks());
+        Assert.Equal(1, snapshots.RemoveInterruptedCommitLinks(StoredSnapshot.List(_root)));
 
         Assert.Null(snapshots.Stat("build:dead:active:1"));
         Assert.Equal(SnapshotKind.Committed, snapshots.Stat("sha256:chain")!.Kind);
         Assert.Equal(SnapshotKind.Active, snapshots.Stat("build:live:active:1")!.Kind); // a consistent link stays
-        Assert.Equal(0, snapshots.RemoveInterruptedCommitLinks());
+        Assert.Equal(0, snapshots.RemoveInterruptedCommitLinks(StoredSnapshot.List(_root)));
     }
 
     [Fact]
