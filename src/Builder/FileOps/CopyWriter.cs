@@ -106,7 +106,9 @@ internal sealed class CopyWriter(DestinationRoot root, (uint Uid, uint Gid)? cho
     /// </summary>
     private bool TryShare(LinkCandidate candidate, SourceEntry entry, int dirFd, string name)
     {
-        if (LibC.StatxAt(LibC.AT_FDCWD, candidate.Path, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out var st) != 0) return false;
+        LibC.Statx st;
+        if (candidate.Status is { } known) st = known;
+        else if (LibC.StatxAt(LibC.AT_FDCWD, candidate.Path, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, out st) != 0) return false;
         if ((st.Mode & LibC.S_IFMT) != LibC.S_IFREG || (long)st.Size != entry.Size || (st.Mode & 0xfffu) != ModeOf(entry)) return false;
         if ((st.Uid, st.Gid) != OwnerOf(entry)) return false;
         // The copy sets the mtime to 100 ns; a layer keeps whole seconds, so sub-100 ns of the origin never show.

@@ -1,3 +1,5 @@
+using Ashlar.Images.Native;
+
 namespace Ashlar.Builder.FileOps;
 
 /// <summary>
@@ -22,4 +24,5 @@ internal abstract class LinkOrigin
 /// Which layer of the source holds it (0 is the topmost). Files of different layers that are one inode (both linked from
 /// an earlier snapshot) are distinct files in the image: only files of one layer can be hard links of each other.
 /// </param>
-internal readonly record struct LinkCandidate(string Path, int Layer);
+/// <param name="Status">What statx said of it when the origin looked it up, so the copy need not ask again; null if unknown.</param>
+internal readonly record struct LinkCandidate(string Path, int Layer, LibC.Statx? Status = null);

@@ -25,7 +25,7 @@ internal sealed class SnapshotLinkOrigin(IReadOnlyList<string> layerDirectories)
                 if (LibC.LastError is LibC.ENOENT or LibC.ENOTDIR) continue;
                 return null;
             }
-            return (st.Mode & LibC.S_IFMT) == LibC.S_IFREG && st.Inode == entry.Inode ? new LinkCandidate(path, layer) : null;
+            return (st.Mode & LibC.S_IFMT) == LibC.S_IFREG && st.Inode == entry.Inode ? new LinkCandidate(path, layer, st) : null;
         }
         return null;
     }
